@@ -1,0 +1,25 @@
+# Shared settings for the project's scripts; sourced, not run.
+# shellcheck shell=bash
+
+SUPERSYSCALL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Heavy outputs (kernel tree, kernel builds, initramfs) live outside the
+# repository, so that a fresh clone on the same machine reuses them.
+SUPERSYSCALL_CACHE=${SUPERSYSCALL_CACHE:-$HOME/.cache/supersyscall}
+KERNEL_TREE=$SUPERSYSCALL_CACHE/linux
+KERNEL_SOURCE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+# The kernel's Rust must be built by Debian's rustc-web, which ships rust-src,
+# with its matching clippy and rustfmt; rustup's tools come first in PATH and
+# are another version.
+KERNEL_MAKE_FLAGS=(
+	LLVM=1
+	RUSTC=/usr/bin/rustc
+	HOSTRUSTC=/usr/bin/rustc
+	BINDGEN="$HOME/.cargo/bin/bindgen"
+	CLIPPY=1
+	CLIPPY_DRIVER=/usr/bin/clippy-driver
+	RUSTFMT=/usr/bin/rustfmt
+)
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Builds the guest kernel incrementally: prepares the patched tree, merges
+# kernel-config/*.config onto tinyconfig, checks that the resulting .config
+# really contains every fragment line, and builds bzImage and the uapi headers.
+# Prints the path of bzImage on stdout.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+BUILD=$SUPERSYSCALL_CACHE/build/normal
+FRAGMENTS=("$SUPERSYSCALL_ROOT"/kernel-config/*.config)
+MIN_FREE_GIB=6
+
+kmake() { make -C "$KERNEL_TREE" O="$BUILD" "${KERNEL_MAKE_FLAGS[@]}" "$@"; }
+
+check_disk() {
+	mkdir -p "$SUPERSYSCALL_CACHE"
+	local free_kib
+	free_kib=$(df --output=avail -k "$SUPERSYSCALL_CACHE" | tail -n 1)
+	((free_kib >= MIN_FREE_GIB * 1024 * 1024)) ||
+		die "only $((free_kib / 1024)) MiB free under $SUPERSYSCALL_CACHE; a kernel build needs $MIN_FREE_GIB GiB"
+}
+
+# Prints every fragment line that the built .config lacks. A line
+# "# CONFIG_X is not set" also matches when CONFIG_X is absent.
+missing_config_lines() {
+	local fragment line symbol
+	for fragment in "${FRAGMENTS[@]}"; do
+		while IFS= read -r line; do
+			if [[ $line =~ ^CONFIG_ ]]; then
+				grep -qxF -- "$line" "$BUILD/.config" || echo "$(basename "$fragment"): $line"
+			elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+				symbol=${BASH_REMATCH[1]}
+				! grep -q "^$symbol=" "$BUILD/.config" || echo "$(basename "$fragment"): $line"
+			fi
+		done <"$fragment"
+	done
+}
+
+configure() {
+	local stamp_file=$BUILD/.supersyscall-config-stamp stamp
+	stamp=$( (git -C "$KERNEL_TREE" rev-parse HEAD; cat "${FRAGMENTS[@]}") | sha256sum | cut -d' ' -f1)
+	if [[ -f $BUILD/.config && -f $stamp_file && $(<"$stamp_file") == "$stamp" ]]; then
+		return
+	fi
+
+	log "configuring: tinyconfig + ${FRAGMENTS[*]##*/}"
+	mkdir -p "$BUILD"
+	kmake -s tinyconfig >/dev/null
+	"$KERNEL_TREE"/scripts/kconfig/merge_config.sh -m -O "$BUILD" "$BUILD/.config" "${FRAGMENTS[@]}" >/dev/null
+	kmake -s olddefconfig >/dev/null
+
+	local missing
+	missing=$(missing_config_lines)
+	[[ -z $missing ]] || die "the built .config lacks these fragment lines (a dependency is unmet):
+$missing"
+	echo "$stamp" >"$stamp_file"
+}
+
+# Runs a long make target with its output in a log file, printing a progress
+# line every 30 seconds so that the build does not look hung.
+build() {
+	local what=$1 log_file=$BUILD/build.log
+	shift
+	log "building $what (a cold build takes about 4 minutes; log: $log_file)"
+	kmake -j"$(nproc)" "$@" >"$log_file" 2>&1 &
+	local pid=$! started=$SECONDS
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		if (((SECONDS - started) % 30 == 0)); then
+			log "still building $what: $((SECONDS - started)) s, last step: $(tail -n 1 "$log_file" | cut -c1-100)"
+		fi
+	done
+	if ! wait "$pid"; then
+		tail -n 40 "$log_file" >&2
+		die "building $what failed; full log: $log_file"
+	fi
+	log "built $what in $((SECONDS - started)) s"
+}
+
+check_disk
+"$SUPERSYSCALL_ROOT"/scripts/kernel-tree.sh
+configure
+build "bzImage and uapi headers" bzImage headers
+echo "$BUILD/arch/x86/boot/bzImage"
