@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the supersyscall kselftest from the kernel tree as a static binary for
+# the guest, against the uapi headers of the kernel build. Prints its path.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+BUILD=$SUPERSYSCALL_CACHE/build/normal
+OUTPUT=$SUPERSYSCALL_CACHE/selftests/supersyscall
+
+[[ -d $BUILD/usr/include/linux ]] || die "no uapi headers in $BUILD/usr/include; build the kernel first"
+mkdir -p "$OUTPUT"
+log "building the supersyscall kselftest"
+make -s -C "$KERNEL_TREE/tools/testing/selftests/supersyscall" \
+	OUTPUT="$OUTPUT" CC=gcc KHDR_INCLUDES="-isystem $BUILD/usr/include" \
+	LDFLAGS=-static >&2
+echo "$OUTPUT/supersyscall_test"
