@@ -1,0 +1,242 @@
+//! Handles to the results of batch entries, and the argument types that
+//! accept either a plain value or a handle.
+
+use core::fmt;
+use core::marker::PhantomData;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
+
+/// A reference to the result of one entry of a [`Batch`](crate::Batch).
+///
+/// Adding an entry returns a handle. Pass it to a later entry of the same
+/// batch to use the result as an argument (the kernel substitutes it when
+/// the later entry runs), or to [`Completion`](crate::Completion) to read the
+/// result after the batch ran. `T` names what the result decodes to, see
+/// [`Value`].
+///
+/// A handle does not borrow its batch, so it outlives the batch. It records
+/// which batch created it: using it with another batch makes
+/// [`Batch::submit`](crate::Batch::submit) fail with
+/// [`Error::ForeignHandle`](crate::Error::ForeignHandle) before anything runs.
+pub struct Handle<T> {
+    pub(crate) batch: u64,
+    pub(crate) index: usize,
+    value: PhantomData<fn() -> T>,
+}
+
+impl<T> Handle<T> {
+    pub(crate) fn new(batch: u64, index: usize) -> Handle<T> {
+        Handle {
+            batch,
+            index,
+            value: PhantomData,
+        }
+    }
+
+    /// Returns the index of the entry within its batch.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+}
+
+impl<T> Clone for Handle<T> {
+    fn clone(&self) -> Handle<T> {
+        *self
+    }
+}
+
+impl<T> Copy for Handle<T> {}
+
+impl<T> fmt::Debug for Handle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("batch", &self.batch)
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+/// The result type of a newly created file descriptor, as `openat` returns.
+///
+/// [`Completion::result`](crate::Completion::result) gives its number and
+/// [`Completion::take_fd`](crate::Completion::take_fd) its ownership.
+#[derive(Debug)]
+pub enum Fd {}
+
+/// The result type of a `read` or `pread64`: the number of bytes stored in
+/// the buffer the batch holds.
+///
+/// [`Batch::write_from`](crate::Batch::write_from) writes exactly those bytes.
+#[derive(Debug)]
+pub enum BytesRead {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The decoded type of a handle's result.
+///
+/// Implemented for [`Fd`] (a [`RawFd`]), [`BytesRead`] and `usize` (byte
+/// counts), `u64` (offsets and raw results), `libc::pid_t` (process ids)
+/// and `()` (calls that return 0).
+pub trait Value: sealed::Sealed {
+    /// The decoded result.
+    type Output;
+
+    /// Decodes a non-failure result.
+    #[doc(hidden)]
+    fn decode(value: u64) -> Self::Output;
+}
+
+impl sealed::Sealed for Fd {}
+impl Value for Fd {
+    type Output = RawFd;
+    fn decode(value: u64) -> RawFd {
+        value as RawFd
+    }
+}
+
+impl sealed::Sealed for BytesRead {}
+impl Value for BytesRead {
+    type Output = usize;
+    fn decode(value: u64) -> usize {
+        value as usize
+    }
+}
+
+impl sealed::Sealed for usize {}
+impl Value for usize {
+    type Output = usize;
+    fn decode(value: u64) -> usize {
+        value as usize
+    }
+}
+
+impl sealed::Sealed for u64 {}
+impl Value for u64 {
+    type Output = u64;
+    fn decode(value: u64) -> u64 {
+        value
+    }
+}
+
+impl sealed::Sealed for libc::pid_t {}
+impl Value for libc::pid_t {
+    type Output = libc::pid_t;
+    fn decode(value: u64) -> libc::pid_t {
+        value as libc::pid_t
+    }
+}
+
+impl sealed::Sealed for () {}
+impl Value for () {
+    type Output = ();
+    fn decode(_value: u64) {}
+}
+
+/// A file descriptor argument: a descriptor borrowed for the batch's
+/// lifetime, or the descriptor an earlier entry creates.
+#[derive(Debug)]
+pub enum FdArg<'a> {
+    /// An open descriptor.
+    Borrowed(BorrowedFd<'a>),
+    /// The descriptor an earlier `openat` of the same batch returns.
+    Handle(Handle<Fd>),
+}
+
+impl<'a> From<BorrowedFd<'a>> for FdArg<'a> {
+    fn from(fd: BorrowedFd<'a>) -> FdArg<'a> {
+        FdArg::Borrowed(fd)
+    }
+}
+
+impl<'a, T: AsFd> From<&'a T> for FdArg<'a> {
+    fn from(fd: &'a T) -> FdArg<'a> {
+        FdArg::Borrowed(fd.as_fd())
+    }
+}
+
+impl From<Handle<Fd>> for FdArg<'_> {
+    fn from(handle: Handle<Fd>) -> Self {
+        FdArg::Handle(handle)
+    }
+}
+
+/// The `dirfd` argument of the `*at` calls.
+#[derive(Debug)]
+pub enum DirFd<'a> {
+    /// `AT_FDCWD`: relative paths start at the current working directory.
+    Cwd,
+    /// An open directory descriptor.
+    Borrowed(BorrowedFd<'a>),
+    /// The descriptor an earlier `openat` of the same batch returns.
+    Handle(Handle<Fd>),
+}
+
+impl<'a> From<BorrowedFd<'a>> for DirFd<'a> {
+    fn from(fd: BorrowedFd<'a>) -> DirFd<'a> {
+        DirFd::Borrowed(fd)
+    }
+}
+
+impl<'a, T: AsFd> From<&'a T> for DirFd<'a> {
+    fn from(fd: &'a T) -> DirFd<'a> {
+        DirFd::Borrowed(fd.as_fd())
+    }
+}
+
+impl From<Handle<Fd>> for DirFd<'_> {
+    fn from(handle: Handle<Fd>) -> Self {
+        DirFd::Handle(handle)
+    }
+}
+
+/// The argument of [`Batch::close`](crate::Batch::close): a descriptor the
+/// batch may close because it owns it.
+#[derive(Debug)]
+pub enum CloseFd {
+    /// A descriptor the caller hands over to the batch.
+    Owned(OwnedFd),
+    /// The descriptor an earlier `openat` of the same batch returns.
+    Handle(Handle<Fd>),
+}
+
+impl From<OwnedFd> for CloseFd {
+    fn from(fd: OwnedFd) -> CloseFd {
+        CloseFd::Owned(fd)
+    }
+}
+
+impl From<Handle<Fd>> for CloseFd {
+    fn from(handle: Handle<Fd>) -> CloseFd {
+        CloseFd::Handle(handle)
+    }
+}
+
+/// An argument of [`Batch::raw_chained`](crate::Batch::raw_chained).
+#[derive(Clone, Copy, Debug)]
+pub enum Arg {
+    /// The value itself.
+    Value(u64),
+    /// The result of an earlier entry of the same batch.
+    ResultOf {
+        /// The batch id of the handle.
+        batch: u64,
+        /// The entry index of the handle.
+        index: usize,
+    },
+}
+
+impl From<u64> for Arg {
+    fn from(value: u64) -> Arg {
+        Arg::Value(value)
+    }
+}
+
+impl<T> From<Handle<T>> for Arg {
+    fn from(handle: Handle<T>) -> Arg {
+        Arg::ResultOf {
+            batch: handle.batch,
+            index: handle.index,
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Run an array of Linux system calls in one kernel entry with
+//! `supersyscall(2)`, or emulate it where the kernel lacks it.
+//!
+//! ```text
+//! long supersyscall(long *results, const struct supersyscall_entry *entries,
+//!                   unsigned int count, unsigned int flags);
+//! ```
+//!
+//! A [`Batch`] collects entries through typed constructors such as
+//! [`Batch::openat`] and [`Batch::read`]. Each returns a [`Handle`] to the
+//! entry's result, and a later entry can take that handle in place of a
+//! descriptor, so `openat`, `read` and `close` of a file run in one call.
+//! [`Batch::submit`] runs the batch and returns a [`Completion`] with the
+//! number of entries processed and each entry's typed result.
+//!
+//! ```
+//! use std::io::Write;
+//! use supersyscall::{Backend, Batch, DirFd};
+//!
+//! let path = std::env::temp_dir().join(format!("supersyscall-doc-{}", std::process::id()));
+//! std::fs::File::create(&path)?.write_all(b"NAME=demo\n")?;
+//! let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())?;
+//!
+//! let mut buffer = [0u8; 64];
+//! let mut batch = Batch::new();
+//! let fd = batch.openat(DirFd::Cwd, &c_path, libc::O_RDONLY | libc::O_CLOEXEC, 0);
+//! let read = batch.read(fd, &mut buffer);
+//! let close = batch.close(fd);
+//! let completion = batch.submit_with(Backend::Emulated)?;
+//!
+//! assert_eq!(completion.count(), 3);
+//! assert_eq!(completion.result(close), Ok(()));
+//! let length = completion.result(read)?;
+//! assert_eq!(&buffer[..length], b"NAME=demo\n");
+//! # std::fs::remove_file(&path)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Semantics
+//!
+//! Entries run in order. A failure is a result in -4095..=-1. Under
+//! [`Policy::StopAtFailure`] (the default) the batch stops after the first
+//! failed entry; under [`Policy::Continue`] it goes on. An entry chained to
+//! a failed entry is skipped and gets `ECANCELED`. Entries the batch did not
+//! reach also hold `ECANCELED`, and [`Completion::outcome`] distinguishes the
+//! three cases. The entries that would replace, clone or end the caller
+//! (`execve`, `clone`, `exit` and the like, and supersyscall itself) get
+//! `EINVAL`, and numbers the kernel does not know get `ENOSYS`.
+//!
+//! [`Backend::detect`] picks the kernel when it has supersyscall, and the
+//! emulation, which issues one plain system call per entry with the same
+//! results, otherwise.
+//!
+//! # What this does not do
+//!
+//! - It runs only on x86_64 with the 64-bit ABI. supersyscall has no ia32 or
+//!   x32 entry point, and the build fails on other targets.
+//! - It does not make the entries atomic: each entry's side effects stay
+//!   when a later one fails.
+//! - It does not run entries asynchronously or in parallel: the calling
+//!   thread runs them all, in order, and blocks where they block.
+//! - The emulation saves no kernel entries. It also cannot stop between
+//!   entries for a pending signal, as the kernel does.
+//! - Typed constructors cover `getpid`, `getppid`, `read`, `pread64`,
+//!   `write`, `openat`, `close`, `lseek`, `fstat` and `statx`. Other calls
+//!   need the `unsafe` [`Batch::raw`].
+//! - A handle chains only a descriptor or, through [`Batch::write_from`],
+//!   the byte count of a read. Other results cannot feed a later typed
+//!   entry.
+//!
+//! # References
+//!
+//! - supersyscall(2), and `include/uapi/linux/supersyscall.h`, which
+//!   [`abi`] mirrors.
+//! - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html) for
+//!   the x86_64 calling convention.
+//! - [seccomp(2)](https://man7.org/linux/man-pages/man2/seccomp.2.html):
+//!   a filter checks the supersyscall call itself, not the entries it runs.
+
+#![deny(unsafe_code)]
+#![deny(
+    missing_docs,
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks
+)]
+
+#[cfg(not(all(target_arch = "x86_64", target_pointer_width = "64")))]
+compile_error!(
+    "supersyscall builds only for x86_64 with 64-bit pointers: \
+     ia32 and x32 programs cannot reach system call 423"
+);
+
+mod backend;
+mod batch;
+mod completion;
+mod emulate;
+mod entries;
+mod errno;
+mod error;
+mod handle;
+#[allow(unsafe_code)]
+mod raw;
+
+pub use backend::Backend;
+pub use batch::{Batch, Policy};
+pub use completion::{Completion, Outcome, TakeFdError};
+pub use errno::{decode, Errno};
+pub use error::Error;
+pub use handle::{Arg, BytesRead, CloseFd, DirFd, Fd, FdArg, Handle, Value};
+pub use raw::abi;

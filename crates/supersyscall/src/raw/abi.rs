@@ -1,0 +1,63 @@
+//! The `supersyscall(2)` ABI, as `include/uapi/linux/supersyscall.h` defines it.
+//!
+//! These definitions mirror the C header field by field. The checks at the
+//! bottom of this file stop the build if the layout of [`Entry`] drifts from
+//! the kernel's `struct supersyscall_entry`.
+
+use core::mem::{align_of, offset_of, size_of};
+
+/// The x86_64 system call number of `supersyscall` (`__NR_supersyscall`).
+///
+/// On a kernel without supersyscall, 423 returns `-ENOSYS`, because the
+/// x86_64 table leaves it unassigned.
+pub const NR_SUPERSYSCALL: u32 = 423;
+
+/// Call flag `SUPERSYSCALL_CONTINUE`: run on after a failed entry.
+pub const CONTINUE: u32 = 1 << 0;
+
+/// Call flag `SUPERSYSCALL_QUERY`: run nothing and return the ABI version.
+pub const QUERY: u32 = 1 << 1;
+
+/// All call flags the kernel accepts (`SUPERSYSCALL_CALL_FLAGS`).
+pub const CALL_FLAGS: u32 = CONTINUE | QUERY;
+
+/// The value a [`QUERY`] call returns (`SUPERSYSCALL_VERSION`).
+pub const VERSION: i64 = 1;
+
+/// All per-entry flags the kernel accepts (`SUPERSYSCALL_ENTRY_FLAGS`).
+pub const ENTRY_FLAGS: u32 = 0x3f;
+
+/// The maximum `count` of one call (`SUPERSYSCALL_MAX_ENTRIES`).
+pub const MAX_ENTRIES: usize = 1024;
+
+/// Returns the entry flag `SUPERSYSCALL_ENTRY_ARG_RESULT(k)`.
+///
+/// With this bit set, `args[k]` contains the index of an earlier entry, and the
+/// kernel passes that entry's result in its place. `k` must be below 6.
+pub const fn entry_arg_result(k: usize) -> u32 {
+    assert!(k < 6, "a system call has 6 arguments");
+    1 << k
+}
+
+/// One system call of a batch (`struct supersyscall_entry`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Entry {
+    /// The system call number.
+    pub nr: u32,
+    /// `SUPERSYSCALL_ENTRY_*` flags.
+    pub flags: u32,
+    /// The arguments, in register order.
+    pub args: [u64; 6],
+    /// Must be zero.
+    pub reserved: u64,
+}
+
+const _: () = assert!(size_of::<Entry>() == 64);
+const _: () = assert!(align_of::<Entry>() == 8);
+const _: () = assert!(offset_of!(Entry, nr) == 0);
+const _: () = assert!(offset_of!(Entry, flags) == 4);
+const _: () = assert!(offset_of!(Entry, args) == 8);
+const _: () = assert!(offset_of!(Entry, reserved) == 56);
+const _: () = assert!(entry_arg_result(5) == 0x20);
+const _: () = assert!(ENTRY_FLAGS == (1 << 6) - 1);

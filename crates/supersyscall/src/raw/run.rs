@@ -1,0 +1,180 @@
+//! The calls that run a batch's entries, and the adoption of the
+//! descriptors they create.
+//!
+//! # Invariants
+//!
+//! Every entry of a [`Batch<'a>`] is sound to run for as long as the batch
+//! lives. The typed constructors in `entries.rs` make pointer arguments only
+//! from references borrowed for `'a`, with lengths taken from the same
+//! references. Their descriptor arguments are borrowed for `'a`, owned by the
+//! batch, or created by an earlier entry of the batch. The batch rejects
+//! descriptors used after an earlier entry closes them. Entries added with
+//! [`Batch::raw`] carry the same promise from their caller.
+
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+use super::abi::{Entry, MAX_ENTRIES};
+use super::syscall::{supersyscall, syscall6};
+use crate::batch::Effect;
+use crate::handle::{Arg, Handle};
+use crate::Batch;
+
+/// The value of every result slot before a kernel call. The kernel fills
+/// every slot with `-ECANCELED` before it runs the first entry, so a slot
+/// that still contains this value after the call shows that nothing ran.
+pub(crate) const UNTOUCHED: i64 = i64::MIN;
+
+impl<'a> Batch<'a> {
+    /// Adds an entry for system call `nr` with arguments `args`: the result
+    /// is the raw return value.
+    ///
+    /// Use this for calls without a typed constructor. The kernel and the
+    /// emulation reject the numbers that replace, clone or end the caller
+    /// (`execve`, `clone`, `exit` and the like) with `EINVAL`.
+    ///
+    /// # Safety
+    ///
+    /// The call must be sound with these arguments for as long as the batch
+    /// lives: every pointer must stay valid for the memory the call reads
+    /// and writes, and no Rust reference may alias memory the call writes.
+    /// Descriptor arguments must be open, and the call must not close or
+    /// take over a descriptor that anything else owns, including the
+    /// descriptors this batch owns and closes.
+    pub unsafe fn raw(&mut self, nr: u32, args: [u64; 6]) -> Handle<u64> {
+        let mut entry = self.entry(libc::c_long::from(nr));
+        for (k, value) in args.into_iter().enumerate() {
+            entry = entry.value(k, value);
+        }
+        entry.push()
+    }
+
+    /// Adds an entry for system call `nr` whose arguments may be the
+    /// results of earlier entries: the result is the raw return value.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Batch::raw`], with each chained argument replaced by the
+    /// result of the entry it names.
+    pub unsafe fn raw_chained(&mut self, nr: u32, args: [Arg; 6]) -> Handle<u64> {
+        let mut entry = self.entry(libc::c_long::from(nr));
+        for (k, arg) in args.into_iter().enumerate() {
+            entry = entry.arg(k, arg);
+        }
+        entry.push()
+    }
+
+    /// Runs all entries with one `supersyscall(2)` call and returns its raw
+    /// result with the result slots, which start as [`UNTOUCHED`].
+    pub(crate) fn call_kernel(&self, flags: u32) -> (i64, Vec<i64>) {
+        let entries = self.entries.as_slice();
+        let mut results = vec![UNTOUCHED; entries.len()];
+
+        let Ok(count) = u32::try_from(entries.len()) else {
+            return (-i64::from(libc::E2BIG), results);
+        };
+        if entries.len() > MAX_ENTRIES {
+            return (-i64::from(libc::E2BIG), results);
+        }
+
+        // SAFETY: `results` and `entries` both hold `count` elements, and
+        // every entry is sound to run by the invariant of `Batch`. The
+        // kernel substitutes chained arguments itself.
+        let ret = unsafe { supersyscall(results.as_mut_ptr(), entries.as_ptr(), count, flags) };
+
+        (ret, results)
+    }
+
+    /// Runs entry `index` with one plain system call, with `args` in place
+    /// of the entry's arguments, and returns the raw result.
+    ///
+    /// The emulation passes the entry's arguments with each chained one
+    /// replaced by the result of the earlier entry it names, which is what
+    /// the kernel would pass. Other values leave the batch invariant
+    /// unproven, so the call returns `-EINVAL` for any argument that
+    /// differs from the entry's without a chain flag.
+    pub(crate) fn call_entry(&self, index: usize, args: [u64; 6]) -> i64 {
+        let entry = &self.entries[index];
+
+        if !only_chained_args_differ(entry, &args) {
+            return -i64::from(libc::EINVAL);
+        }
+
+        // SAFETY: the entry is sound to run by the invariant of `Batch`,
+        // and its arguments are unchanged except the chained ones, which
+        // hold earlier results as the kernel would pass them.
+        unsafe { syscall6(u64::from(entry.nr), args) }
+    }
+}
+
+/// Returns whether `args` equals `entry.args` in every argument without a
+/// chain flag.
+fn only_chained_args_differ(entry: &Entry, args: &[u64; 6]) -> bool {
+    (0..6).all(|k| entry.flags & (1 << k) != 0 || entry.args[k] == args[k])
+}
+
+/// One entry's descriptor, after the batch ran.
+#[derive(Debug)]
+pub(crate) enum FdSlot {
+    /// The entry creates no descriptor, failed, or was not reached.
+    None,
+    /// The descriptor the entry created, owned by the completion.
+    Open(OwnedFd),
+    /// The caller took the descriptor.
+    Taken,
+    /// A later entry of the batch closed the descriptor.
+    ClosedBy(usize),
+}
+
+/// Takes ownership of every descriptor the batch created and did not close.
+///
+/// `results` are the slots after a run that processed `count` entries.
+/// The returned vector has one slot per entry.
+pub(crate) fn adopt_created_fds(effects: &[Effect], results: &[i64], count: usize) -> Vec<FdSlot> {
+    let closed_by = closes_that_ran(effects, count);
+
+    (0..effects.len())
+        .map(|index| {
+            let created = effects[index] == Effect::CreatesFd && index < count;
+            if created {
+                adopt(results[index], closed_by[index])
+            } else {
+                FdSlot::None
+            }
+        })
+        .collect()
+}
+
+/// Takes ownership of the descriptor in `result`, which a batch entry that
+/// creates descriptors returned in this run.
+fn adopt(result: i64, closed_by: Option<usize>) -> FdSlot {
+    if let Some(closer) = closed_by {
+        return FdSlot::ClosedBy(closer);
+    }
+
+    let fd = match RawFd::try_from(result) {
+        Ok(fd) if fd >= 0 => fd,
+        _ => return FdSlot::None,
+    };
+
+    // SAFETY: the entry created `fd` in this run and returned it. No entry
+    // that ran closed it, and the batch invariant keeps raw entries from
+    // taking over descriptors the batch owns, so nothing else owns it.
+    FdSlot::Open(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Returns, for each entry, the index of the entry that closed its
+/// descriptor during the run, if one ran.
+///
+/// A close entry runs when it is reached and its source succeeded. When its
+/// source failed, no descriptor exists, so marking it is harmless.
+fn closes_that_ran(effects: &[Effect], count: usize) -> Vec<Option<usize>> {
+    let mut closed_by = vec![None; effects.len()];
+
+    for (index, effect) in effects.iter().enumerate().take(count) {
+        if let Effect::ClosesHandle { source } = *effect {
+            closed_by[source] = Some(index);
+        }
+    }
+
+    closed_by
+}

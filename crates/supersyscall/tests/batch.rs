@@ -1,0 +1,650 @@
+//! Batches built with the typed API, run on the backend that
+//! `SUPERSYSCALL_TEST_BACKEND` selects (`kernel` or `emulated`; unset picks
+//! with `Backend::detect`). With `kernel`, every test fails on a kernel
+//! without supersyscall.
+//!
+//! The tests use only /proc, pipes and files under `std::env::temp_dir()`.
+//! They hold one lock each, because several of them check which descriptor
+//! numbers are open, and a test running in parallel would open and close
+//! descriptors in between.
+
+use std::ffi::CString;
+use std::fs::File;
+use std::io::{ErrorKind, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use supersyscall::{Backend, Batch, Completion, DirFd, Errno, Error, Outcome, Policy, TakeFdError};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Takes the lock that runs the tests of this file one at a time.
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Returns the backend under test.
+fn backend() -> Backend {
+    match std::env::var("SUPERSYSCALL_TEST_BACKEND").as_deref() {
+        Ok("kernel") => {
+            assert_eq!(
+                Backend::detect(),
+                Backend::Kernel,
+                "SUPERSYSCALL_TEST_BACKEND=kernel, but this kernel has no supersyscall"
+            );
+            Backend::Kernel
+        }
+        Ok("emulated") => Backend::Emulated,
+        Err(std::env::VarError::NotPresent) => Backend::detect(),
+        other => panic!("SUPERSYSCALL_TEST_BACKEND must be kernel or emulated, not {other:?}"),
+    }
+}
+
+/// Submits `batch` on the backend under test and checks that it ran there.
+fn submit(batch: Batch<'_>) -> Completion {
+    let backend = backend();
+    let completion = batch.submit_with(backend).expect("submit failed");
+    assert_eq!(
+        completion.backend(),
+        backend,
+        "the batch ran on another backend"
+    );
+    completion
+}
+
+/// A file under the temporary directory, removed on drop.
+struct TempFile {
+    path: PathBuf,
+    c_path: CString,
+}
+
+impl TempFile {
+    fn new(name: &str, contents: &[u8]) -> TempFile {
+        let file_name = format!("supersyscall-test-{}-{name}", std::process::id());
+        let path = std::env::temp_dir().join(file_name);
+        File::create(&path).unwrap().write_all(contents).unwrap();
+        let c_path = CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        TempFile { path, c_path }
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Returns a non-blocking pipe as (read end, write end).
+fn pipe() -> (File, File) {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 stores.
+    let ret = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) };
+    assert_eq!(ret, 0, "pipe2 failed: {}", std::io::Error::last_os_error());
+    // SAFETY: pipe2 succeeded, so both are new descriptors with no other owner.
+    unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) }
+}
+
+/// Returns everything in the pipe's read end without blocking.
+fn drain(mut reader: &File) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        match reader.read(&mut buffer) {
+            Ok(0) => return bytes,
+            Ok(n) => bytes.extend_from_slice(&buffer[..n]),
+            Err(error) if error.kind() == ErrorKind::WouldBlock => return bytes,
+            Err(error) => panic!("read from pipe failed: {error}"),
+        }
+    }
+}
+
+/// Returns the target of /proc/self/fd/`fd`, or `None` when it is closed.
+fn fd_target(fd: RawFd) -> Option<PathBuf> {
+    std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()
+}
+
+/// Adds `close(-1)`, which fails with `EBADF`.
+fn close_invalid(batch: &mut Batch<'_>) {
+    // SAFETY: close(-1) touches no memory and no open descriptor.
+    unsafe { batch.raw(libc::SYS_close as u32, [-1_i64 as u64, 0, 0, 0, 0, 0]) };
+}
+
+#[test]
+fn getpid_and_getppid_values() {
+    let _serial = serial();
+    let mut batch = Batch::new();
+    let ppid = batch.getppid();
+    let pid = batch.getpid();
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 2);
+    assert_eq!(
+        completion.result(ppid),
+        Ok(std::os::unix::process::parent_id() as libc::pid_t)
+    );
+    assert_eq!(
+        completion.result(pid),
+        Ok(std::process::id() as libc::pid_t)
+    );
+}
+
+#[test]
+fn empty_batch_returns_0() {
+    let _serial = serial();
+
+    let completion = submit(Batch::new());
+
+    assert_eq!(completion.count(), 0);
+    assert!(completion.is_empty());
+}
+
+#[test]
+fn pipe_write_then_read() {
+    let _serial = serial();
+    let (reader, writer) = pipe();
+    let mut buffer = [0u8; 32];
+    let mut batch = Batch::new();
+    let written = batch.write(&writer, b"through the pipe");
+    let read = batch.read(&reader, &mut buffer);
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 2);
+    assert_eq!(completion.result(written), Ok(16));
+    assert_eq!(completion.result(read), Ok(16));
+    assert_eq!(&buffer[..16], b"through the pipe");
+    assert_eq!(buffer[16..], [0; 16]);
+}
+
+#[test]
+fn openat_read_close_chain() {
+    let _serial = serial();
+    let file = TempFile::new("chain", b"first line\nsecond line\n");
+    let mut buffer = [0u8; 10];
+    let mut batch = Batch::new();
+    let fd = batch.openat(
+        DirFd::Cwd,
+        &file.c_path,
+        libc::O_RDONLY | libc::O_CLOEXEC,
+        0,
+    );
+    let read = batch.read(fd, &mut buffer);
+    let close = batch.close(fd);
+
+    let mut completion = submit(batch);
+
+    assert_eq!(completion.count(), 3);
+    assert!(completion.result(fd).is_ok());
+    assert_eq!(completion.result(read), Ok(10));
+    assert_eq!(completion.result(close), Ok(()));
+    assert_eq!(&buffer, b"first line");
+    assert_eq!(
+        completion.take_fd(fd).unwrap_err(),
+        TakeFdError::ClosedBy { entry: 2 }
+    );
+}
+
+#[test]
+fn pread64_reads_at_offset() {
+    let _serial = serial();
+    let file = TempFile::new("pread", b"0123456789");
+    let opened = File::open(&file.path).unwrap();
+    let mut buffer = [0u8; 4];
+    let mut batch = Batch::new();
+    let read = batch.pread64(&opened, &mut buffer, 3);
+    let offset = batch.lseek(&opened, 0, libc::SEEK_CUR);
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.result(read), Ok(4));
+    assert_eq!(&buffer, b"3456");
+    assert_eq!(completion.result(offset), Ok(0));
+}
+
+#[test]
+fn write_from_copies_bytes_read() {
+    let _serial = serial();
+    let (source_reader, mut source_writer) = pipe();
+    let (sink_reader, sink_writer) = pipe();
+    source_writer.write_all(b"abc").unwrap();
+    let mut buffer = [0u8; 64];
+    let mut batch = Batch::new();
+    let read = batch.read(&source_reader, &mut buffer);
+    let written = batch.write_from(&sink_writer, read);
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.result(read), Ok(3));
+    assert_eq!(completion.result(written), Ok(3));
+    assert_eq!(drain(&sink_reader), b"abc");
+}
+
+#[test]
+fn write_from_failed_read_is_skipped() {
+    let _serial = serial();
+    let (source_reader, _source_writer) = pipe();
+    let (sink_reader, sink_writer) = pipe();
+    let mut buffer = [0u8; 8];
+    let mut batch = Batch::new();
+    batch.set_policy(Policy::Continue);
+    let read = batch.read(&source_reader, &mut buffer);
+    let written = batch.write_from(&sink_writer, read);
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 2);
+    assert_eq!(completion.outcome(read), Outcome::Ran(Err(Errno::EAGAIN)));
+    assert_eq!(completion.outcome(written), Outcome::Skipped);
+    assert_eq!(drain(&sink_reader), b"");
+}
+
+#[test]
+fn stop_policy_on_failure() {
+    let _serial = serial();
+    let mut batch = Batch::new();
+    close_invalid(&mut batch);
+    let pid = batch.getpid();
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 1);
+    assert_eq!(completion.raw_results(), [-9, -125]);
+    assert_eq!(completion.outcome(pid), Outcome::NotReached);
+    assert_eq!(completion.result(pid), Err(Errno::ECANCELED));
+}
+
+#[test]
+fn continue_policy_on_failure() {
+    let _serial = serial();
+    let mut batch = Batch::new();
+    batch.set_policy(Policy::Continue);
+    close_invalid(&mut batch);
+    let pid = batch.getpid();
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 2);
+    assert_eq!(completion.raw_results()[0], -i64::from(libc::EBADF));
+    assert_eq!(
+        completion.result(pid),
+        Ok(std::process::id() as libc::pid_t)
+    );
+}
+
+#[test]
+fn missing_path_skips_chained_read() {
+    let _serial = serial();
+    let missing = CString::new(
+        std::env::temp_dir()
+            .join("supersyscall-test-missing/none")
+            .into_os_string()
+            .into_encoded_bytes(),
+    )
+    .unwrap();
+    let mut buffer = [0u8; 8];
+    let mut batch = Batch::new();
+    batch.set_policy(Policy::Continue);
+    let fd = batch.openat(DirFd::Cwd, &missing, libc::O_RDONLY | libc::O_CLOEXEC, 0);
+    let read = batch.read(fd, &mut buffer);
+    let pid = batch.getpid();
+
+    let mut completion = submit(batch);
+
+    assert_eq!(completion.count(), 3);
+    assert_eq!(completion.result(fd), Err(Errno::ENOENT));
+    assert_eq!(completion.outcome(read), Outcome::Skipped);
+    assert_eq!(completion.result(read), Err(Errno::ECANCELED));
+    assert_eq!(
+        completion.result(pid),
+        Ok(std::process::id() as libc::pid_t)
+    );
+    assert_eq!(
+        completion.take_fd(fd).unwrap_err(),
+        TakeFdError::Failed(Errno::ENOENT)
+    );
+    assert_eq!(buffer, [0; 8]);
+}
+
+#[test]
+fn missing_path_stops_by_default() {
+    let _serial = serial();
+    let missing = c"/proc/self/supersyscall-test-missing";
+    let mut buffer = [0u8; 8];
+    let mut batch = Batch::new();
+    let fd = batch.openat(DirFd::Cwd, missing, libc::O_RDONLY | libc::O_CLOEXEC, 0);
+    let read = batch.read(fd, &mut buffer);
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 1);
+    assert_eq!(completion.outcome(fd), Outcome::Ran(Err(Errno::ENOENT)));
+    assert_eq!(completion.outcome(read), Outcome::NotReached);
+}
+
+#[test]
+fn lseek_past_4_gib() {
+    let _serial = serial();
+    let file = TempFile::new("sparse", b"");
+    let opened = File::options().write(true).open(&file.path).unwrap();
+    opened.set_len(6 << 30).unwrap();
+    let mut batch = Batch::new();
+    let set = batch.lseek(&opened, 5 << 30, libc::SEEK_SET);
+    let end = batch.lseek(&opened, 0, libc::SEEK_END);
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.result(set), Ok(5_368_709_120));
+    assert_eq!(completion.result(end), Ok(6_442_450_944));
+}
+
+#[test]
+fn fstat_and_statx_sizes() {
+    let _serial = serial();
+    let file = TempFile::new("stat", &[b'x'; 1234]);
+    let opened = File::open(&file.path).unwrap();
+    // SAFETY: stat and statx are plain C structs for which all-zero bytes
+    // are a valid value.
+    let (mut stat, mut by_path, mut by_fd) = unsafe {
+        (
+            std::mem::zeroed::<libc::stat>(),
+            std::mem::zeroed::<libc::statx>(),
+            std::mem::zeroed::<libc::statx>(),
+        )
+    };
+    let mut batch = Batch::new();
+    let fstat = batch.fstat(&opened, &mut stat);
+    let statx = batch.statx(DirFd::Cwd, &file.c_path, 0, libc::STATX_SIZE, &mut by_path);
+    let fd = batch.openat(
+        DirFd::Cwd,
+        &file.c_path,
+        libc::O_RDONLY | libc::O_CLOEXEC,
+        0,
+    );
+    let statx_fd = batch.statx(fd, c"", libc::AT_EMPTY_PATH, libc::STATX_SIZE, &mut by_fd);
+    batch.close(fd);
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 5);
+    assert_eq!(completion.result(fstat), Ok(()));
+    assert_eq!(completion.result(statx), Ok(()));
+    assert_eq!(completion.result(statx_fd), Ok(()));
+    assert_eq!(stat.st_size, 1234);
+    assert_eq!(by_path.stx_size, 1234);
+    assert_eq!(by_fd.stx_size, 1234);
+}
+
+#[test]
+fn supersyscall_inside_batch_is_einval() {
+    let _serial = serial();
+    let mut batch = Batch::new();
+    // SAFETY: entry 423 is rejected before it runs.
+    let nested = unsafe { batch.raw(423, [0; 6]) };
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 1);
+    assert_eq!(completion.result(nested), Err(Errno::EINVAL));
+}
+
+#[test]
+fn unknown_number_is_enosys() {
+    let _serial = serial();
+    let mut batch = Batch::new();
+    // SAFETY: no system call has number 1000, so the kernel runs nothing.
+    let unknown = unsafe { batch.raw(1000, [0; 6]) };
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 1);
+    assert_eq!(completion.result(unknown), Err(Errno::ENOSYS));
+}
+
+#[test]
+fn too_many_entries_runs_nothing() {
+    let _serial = serial();
+    let (reader, writer) = pipe();
+    let mut batch = Batch::new();
+    batch.write(&writer, b"ran");
+    for _ in 0..1024 {
+        batch.getpid();
+    }
+
+    let error = batch.submit_with(backend()).unwrap_err();
+
+    assert_eq!(error, Error::TooManyEntries { count: 1025 });
+    assert_eq!(
+        error.to_string(),
+        "batch has 1025 entries, the maximum is 1024"
+    );
+    assert_eq!(drain(&reader), b"");
+}
+
+#[test]
+fn max_entries_run() {
+    let _serial = serial();
+    let mut batch = Batch::new();
+    let pids: Vec<_> = (0..1024).map(|_| batch.getpid()).collect();
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 1024);
+    assert_eq!(
+        completion.result(pids[1023]),
+        Ok(std::process::id() as libc::pid_t)
+    );
+}
+
+#[test]
+fn foreign_handle_runs_nothing() {
+    let _serial = serial();
+    let (reader, writer) = pipe();
+    let mut other = Batch::new();
+    let foreign = other.openat(
+        DirFd::Cwd,
+        c"/dev/null",
+        libc::O_RDONLY | libc::O_CLOEXEC,
+        0,
+    );
+    let mut buffer = [0u8; 4];
+    let mut batch = Batch::new();
+    batch.write(&writer, b"ran");
+    batch.read(foreign, &mut buffer);
+
+    let error = batch.submit_with(backend()).unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            Error::ForeignHandle {
+                entry: 1,
+                handle_entry: 0,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let Error::ForeignHandle {
+        handle_batch,
+        batch,
+        ..
+    } = error
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "entry 1 uses a handle to entry 0 of batch {handle_batch}, but it belongs to \
+             batch {batch}: a handle works only in the batch that created it"
+        )
+    );
+    assert_eq!(drain(&reader), b"");
+}
+
+#[test]
+fn use_after_close_runs_nothing() {
+    let _serial = serial();
+    let (reader, writer) = pipe();
+    let mut buffer = [0u8; 4];
+    let mut batch = Batch::new();
+    batch.write(&writer, b"ran");
+    let fd = batch.openat(
+        DirFd::Cwd,
+        c"/dev/null",
+        libc::O_RDONLY | libc::O_CLOEXEC,
+        0,
+    );
+    batch.close(fd);
+    batch.read(fd, &mut buffer);
+
+    let error = batch.submit_with(backend()).unwrap_err();
+
+    assert_eq!(
+        error,
+        Error::UseAfterClose {
+            entry: 3,
+            handle_entry: 1,
+            closed_by: 2
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "entry 3 uses the descriptor of entry 1, which entry 2 closes before it"
+    );
+    assert_eq!(drain(&reader), b"");
+}
+
+#[test]
+fn unclaimed_fd_closed_on_drop() {
+    let _serial = serial();
+    let file = TempFile::new("unclaimed", b"");
+    let mut batch = Batch::new();
+    let fd = batch.openat(
+        DirFd::Cwd,
+        &file.c_path,
+        libc::O_RDONLY | libc::O_CLOEXEC,
+        0,
+    );
+
+    let completion = submit(batch);
+    let number = completion.result(fd).unwrap();
+
+    assert_eq!(completion.open_fd(fd), Some(number));
+    assert_eq!(fd_target(number), Some(file.path.clone()));
+    drop(completion);
+    assert_eq!(fd_target(number), None);
+}
+
+#[test]
+fn taken_fd_stays_open() {
+    let _serial = serial();
+    let file = TempFile::new("taken", b"kept open");
+    let mut batch = Batch::new();
+    let fd = batch.openat(
+        DirFd::Cwd,
+        &file.c_path,
+        libc::O_RDONLY | libc::O_CLOEXEC,
+        0,
+    );
+
+    let mut completion = submit(batch);
+    let owned: OwnedFd = completion.take_fd(fd).unwrap();
+    assert_eq!(completion.take_fd(fd).unwrap_err(), TakeFdError::Taken);
+    drop(completion);
+
+    let mut contents = String::new();
+    File::from(owned).read_to_string(&mut contents).unwrap();
+    assert_eq!(contents, "kept open");
+}
+
+#[test]
+fn closed_by_batch_not_closed_again() {
+    let _serial = serial();
+    let file = TempFile::new("closed", b"");
+    let other = TempFile::new("reopened", b"");
+    let mut batch = Batch::new();
+    let fd = batch.openat(
+        DirFd::Cwd,
+        &file.c_path,
+        libc::O_RDONLY | libc::O_CLOEXEC,
+        0,
+    );
+    batch.close(fd);
+
+    let completion = submit(batch);
+    let number = completion.result(fd).unwrap();
+    let reopened = File::open(&other.path).unwrap();
+    assert_eq!(
+        reopened.as_raw_fd(),
+        number,
+        "the lowest free number was not reused"
+    );
+    drop(completion);
+
+    assert_eq!(fd_target(number), Some(other.path.clone()));
+}
+
+#[test]
+fn close_owned_fd() {
+    let _serial = serial();
+    let file = TempFile::new("owned", b"");
+    let owned = OwnedFd::from(File::open(&file.path).unwrap());
+    let number = owned.as_raw_fd();
+    let mut batch = Batch::new();
+    let close = batch.close(owned);
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.result(close), Ok(()));
+    assert_eq!(fd_target(number), None);
+}
+
+#[test]
+fn unreached_close_of_owned_fd() {
+    let _serial = serial();
+    let file = TempFile::new("unreached", b"");
+    let owned = OwnedFd::from(File::open(&file.path).unwrap());
+    let number = owned.as_raw_fd();
+    let mut batch = Batch::new();
+    close_invalid(&mut batch);
+    let close = batch.close(owned);
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.outcome(close), Outcome::NotReached);
+    assert_eq!(fd_target(number), None);
+}
+
+#[test]
+fn borrowed_fd_argument() {
+    let _serial = serial();
+    let (reader, writer) = pipe();
+    let mut batch = Batch::new();
+    let written = batch.write(writer.as_fd(), b"borrowed");
+
+    let completion = submit(batch);
+
+    assert_eq!(completion.result(written), Ok(8));
+    assert_eq!(drain(&reader), b"borrowed");
+}
+
+#[test]
+fn kernel_request_falls_back_when_refused() {
+    let _serial = serial();
+    backend();
+    let mut batch = Batch::new();
+    let pid = batch.getpid();
+
+    let completion = batch.submit_with(Backend::Kernel).unwrap();
+
+    assert_eq!(completion.backend(), Backend::detect());
+    assert_eq!(
+        completion.result(pid),
+        Ok(std::process::id() as libc::pid_t)
+    );
+}
