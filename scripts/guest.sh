@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds everything the guest needs and runs one guest plan in QEMU:
+# the patched kernel, the kselftest, the static guest programs (init, demo and
+# the crate's test binaries) and the initramfs. Usage: scripts/guest.sh PLAN
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+plan=${1:?usage: scripts/guest.sh PLAN (a file name in qemu/plans/)}
+guest_target=x86_64-unknown-linux-gnu
+guest_release=$SUPERSYSCALL_ROOT/target/$guest_target/release
+
+bzimage=$("$SUPERSYSCALL_ROOT"/scripts/kernel-build.sh | tail -n 1)
+selftest=$("$SUPERSYSCALL_ROOT"/scripts/selftest-build.sh | tail -n 1)
+
+# Guest programs are static: the initramfs has no shared libraries.
+log "building the static guest programs"
+export RUSTFLAGS="-C target-feature=+crt-static"
+cd "$SUPERSYSCALL_ROOT"
+cargo build --quiet --release --target "$guest_target" -p guest-init -p supersyscall --example demo
+mapfile -t test_binaries < <(
+	cargo test --quiet --release --target "$guest_target" -p supersyscall --no-run --message-format=json |
+		python3 -c '
+import json, sys
+for line in sys.stdin:
+    message = json.loads(line)
+    if message.get("reason") == "compiler-artifact" and message.get("executable") and message["profile"]["test"]:
+        print(message["executable"])
+')
+((${#test_binaries[@]})) || die "cargo built no test binary for the guest"
+
+files=("/bin/demo=$guest_release/examples/demo" "/bin/supersyscall_test=$selftest")
+for binary in "${test_binaries[@]}"; do
+	name=$(basename "$binary")
+	files+=("/bin/tests/${name%-*}=$binary")
+done
+
+initramfs=$("$SUPERSYSCALL_ROOT"/qemu/initramfs.sh --init "$guest_release/init" "${files[@]}" | tail -n 1)
+"$SUPERSYSCALL_ROOT"/qemu/boot.sh --kernel "$bzimage" --initramfs "$initramfs" --plan "$plan"
