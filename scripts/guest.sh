@@ -11,12 +11,14 @@ guest_release=$SUPERSYSCALL_ROOT/target/$guest_target/release
 
 bzimage=$("$SUPERSYSCALL_ROOT"/scripts/kernel-build.sh | tail -n 1)
 selftest=$("$SUPERSYSCALL_ROOT"/scripts/selftest-build.sh | tail -n 1)
+c_example=$("$SUPERSYSCALL_ROOT"/scripts/c-example.sh | tail -n 1)
 
 # Guest programs are static: the initramfs has no shared libraries.
 log "building the static guest programs"
 export RUSTFLAGS="-C target-feature=+crt-static"
 cd "$SUPERSYSCALL_ROOT"
-cargo build --quiet --release --target "$guest_target" -p guest-init -p supersyscall --example demo
+cargo build --quiet --release --target "$guest_target" -p guest-init --bin init
+cargo build --quiet --release --target "$guest_target" -p supersyscall --example demo
 mapfile -t test_binaries < <(
 	cargo test --quiet --release --target "$guest_target" -p supersyscall --no-run --message-format=json |
 		python3 -c '
@@ -28,7 +30,11 @@ for line in sys.stdin:
 ')
 ((${#test_binaries[@]})) || die "cargo built no test binary for the guest"
 
-files=("/bin/demo=$guest_release/examples/demo" "/bin/supersyscall_test=$selftest")
+files=(
+	"/bin/demo=$guest_release/examples/demo"
+	"/bin/supersyscall_test=$selftest"
+	"/bin/first-line=$c_example"
+)
 for binary in "${test_binaries[@]}"; do
 	name=$(basename "$binary")
 	files+=("/bin/tests/${name%-*}=$binary")
