@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Applies patches/ with git am to a freshly unpacked linux-source-6.12 tree and
-# fails if any patch does not apply; then runs scripts/checkpatch.pl --strict
+# fails if any patch does not apply. Then runs scripts/checkpatch.pl --strict
 # on every patch and fails on any complaint.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -19,7 +19,7 @@ series=()
 for patch in "$SUPERSYSCALL_ROOT"/patches/0*.patch; do
 	[[ $patch == */0000-cover-letter.patch ]] || series+=("$patch")
 done
-((${#series[@]})) || die "patches/ holds no patches"
+((${#series[@]})) || die "no patches found in patches/"
 
 for patch in "${series[@]}"; do
 	git -C "$tree" -c user.name=check -c user.email=check@localhost am -q "$patch" ||

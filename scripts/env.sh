@@ -8,9 +8,9 @@ SUPERSYSCALL_CACHE=${SUPERSYSCALL_CACHE:-$HOME/.cache/supersyscall}
 KERNEL_TREE=$SUPERSYSCALL_CACHE/linux
 KERNEL_SOURCE_TARBALL=/usr/src/linux-source-6.12.tar.xz
 
-# The kernel's Rust must be built by Debian's rustc-web, which ships rust-src,
-# with its matching clippy and rustfmt; rustup's tools come first in PATH and
-# are another version.
+# The kernel's Rust must be built by Debian's rustc-web, because it ships
+# rust-src, and checked by its matching clippy and rustfmt. rustup's tools come
+# first in PATH and are another version.
 KERNEL_MAKE_FLAGS=(
 	LLVM=1
 	RUSTC=/usr/bin/rustc

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates patches/ from the commits on top of the base in the kernel tree,
-# with the cover letter taken from docs/cover-letter.txt (first paragraph: the
-# subject; the rest: the body).
+# Regenerates patches/ from the commits on top of the base in the kernel tree.
+# The cover letter comes from docs/cover-letter.txt, whose first paragraph is
+# the subject and the rest the body.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
