@@ -20,8 +20,10 @@ kernel: setup
 demo: setup
     scripts/guest.sh demo
 
-# Run every test: the crate on the host (emulated backend), the series checks,
-# and, in the guest, the crate tests (kernel backend) and the kselftest.
+# The crate's tests run on the host (emulated backend) and in the guest
+# (kernel backend), after the series checks and before the kselftest.
+
+# Run every test: crate on host and guest, series checks, kselftest.
 test: setup
     SUPERSYSCALL_TEST_BACKEND=emulated cargo test --workspace
     cargo clippy --workspace --all-targets -- -D warnings

@@ -5,6 +5,15 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
+# The check depends only on the patches and the kernel source package, so a
+# stamp of both skips it when neither changed since it last passed.
+stamp_file=$SUPERSYSCALL_CACHE/check-series.stamp
+stamp=$( (cat "$SUPERSYSCALL_ROOT"/patches/0*.patch; dpkg-query -W -f='${Version}' linux-source-6.12) | sha256sum | cut -d' ' -f1)
+if [[ -f $stamp_file && $(<"$stamp_file") == "$stamp" ]]; then
+	log "patches/ unchanged since it last applied and passed checkpatch --strict"
+	exit 0
+fi
+
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -39,3 +48,5 @@ for patch in "${series[@]}"; do
 done
 ((failed == 0)) || die "checkpatch --strict is not clean"
 log "all ${#series[@]} patches apply to a fresh tree and are checkpatch --strict clean"
+mkdir -p "$SUPERSYSCALL_CACHE"
+echo "$stamp" >"$stamp_file"

@@ -5,7 +5,12 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-plan=${1:?usage: scripts/guest.sh PLAN (a file name in qemu/plans/)}
+if (($# != 1)); then
+	die "usage: scripts/guest.sh PLAN, where PLAN is one of: $(ls "$SUPERSYSCALL_ROOT/qemu/plans")"
+fi
+plan=$1
+[[ -f $SUPERSYSCALL_ROOT/qemu/plans/$plan ]] ||
+	die "no plan named '$plan' in qemu/plans/; the plans are: $(ls "$SUPERSYSCALL_ROOT/qemu/plans")"
 guest_target=x86_64-unknown-linux-gnu
 guest_release=$SUPERSYSCALL_ROOT/target/$guest_target/release
 

@@ -45,13 +45,14 @@ configure() {
 
 	log "configuring: tinyconfig + ${FRAGMENTS[*]##*/}"
 	mkdir -p "$BUILD"
+	rm -f "$stamp_file"
 	kmake -s tinyconfig >/dev/null
 	"$KERNEL_TREE"/scripts/kconfig/merge_config.sh -m -O "$BUILD" "$BUILD/.config" "${FRAGMENTS[@]}" >/dev/null
 	kmake -s olddefconfig >/dev/null
 
 	local missing
 	missing=$(missing_config_lines)
-	[[ -z $missing ]] || die "the built .config lacks these fragment lines (a dependency is unmet):
+	[[ -z $missing ]] || die "the built .config lacks these fragment lines (unknown options, or options whose dependencies are unmet):
 $missing"
 	echo "$stamp" >"$stamp_file"
 }

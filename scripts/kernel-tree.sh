@@ -62,7 +62,10 @@ fi
 
 log "applying the ${#series[@]} patches of patches/ to the base"
 git_tree checkout -q -B supersyscall base
-if ((${#series[@]})); then
-	git_tree am -q --whitespace=error-all "${series[@]}" ||
-		{ git_tree am --abort; die "a patch in patches/ does not apply to Linux $(git_tree log -1 --format=%s base)"; }
-fi
+for patch in "${series[@]}"; do
+	if ! git_tree am -q --whitespace=error-all "$patch"; then
+		git_tree am --abort
+		git_tree checkout -q -B supersyscall base
+		die "$(basename "$patch") does not apply to $(git_tree log -1 --format=%s base); the tree is back at the base"
+	fi
+done
