@@ -310,6 +310,31 @@ fn missing_path_skips_chained_read() {
 }
 
 #[test]
+fn skipped_close_keeps_open_failure() {
+    let _serial = serial();
+    let missing = CString::new(
+        std::env::temp_dir()
+            .join("supersyscall-test-missing/none")
+            .into_os_string()
+            .into_encoded_bytes(),
+    )
+    .unwrap();
+    let mut batch = Batch::new();
+    batch.set_policy(Policy::Continue);
+    let fd = batch.openat(DirFd::Cwd, &missing, libc::O_RDONLY | libc::O_CLOEXEC, 0);
+    let close = batch.close(fd);
+
+    let mut completion = submit(batch);
+
+    assert_eq!(completion.count(), 2);
+    assert_eq!(completion.outcome(close), Outcome::Skipped);
+    assert_eq!(
+        completion.take_fd(fd).unwrap_err(),
+        TakeFdError::Failed(Errno::ENOENT)
+    );
+}
+
+#[test]
 fn missing_path_stops_by_default() {
     let _serial = serial();
     let missing = c"/proc/self/supersyscall-test-missing";

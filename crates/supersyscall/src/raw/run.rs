@@ -16,6 +16,7 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use super::abi::{Entry, MAX_ENTRIES};
 use super::syscall::{supersyscall, syscall6};
 use crate::batch::Effect;
+use crate::errno::is_failure;
 use crate::handle::{Arg, Handle};
 use crate::Batch;
 
@@ -130,7 +131,7 @@ pub(crate) enum FdSlot {
 /// `results` are the slots after a run that processed `count` entries.
 /// The returned vector has one slot per entry.
 pub(crate) fn adopt_created_fds(effects: &[Effect], results: &[i64], count: usize) -> Vec<FdSlot> {
-    let closed_by = closes_that_ran(effects, count);
+    let closed_by = closes_that_ran(effects, results, count);
 
     (0..effects.len())
         .map(|index| {
@@ -165,14 +166,16 @@ fn adopt(result: i64, closed_by: Option<usize>) -> FdSlot {
 /// Returns, for each entry, the index of the entry that closed its
 /// descriptor during the run, if one ran.
 ///
-/// A close entry runs when it is reached and its source succeeded. When its
-/// source failed, no descriptor exists, so marking it is harmless.
-fn closes_that_ran(effects: &[Effect], count: usize) -> Vec<Option<usize>> {
+/// A close entry runs when it is reached and its source succeeded. A close
+/// whose source failed was skipped, and its source keeps its own failure.
+fn closes_that_ran(effects: &[Effect], results: &[i64], count: usize) -> Vec<Option<usize>> {
     let mut closed_by = vec![None; effects.len()];
 
     for (index, effect) in effects.iter().enumerate().take(count) {
         if let Effect::ClosesHandle { source } = *effect {
-            closed_by[source] = Some(index);
+            if !is_failure(results[source]) {
+                closed_by[source] = Some(index);
+            }
         }
     }
 
