@@ -19,8 +19,8 @@ use crate::Errno;
 /// The system calls an entry may not make, because they replace, clone or
 /// end the caller's register frame: `supersyscall` itself, `execve`,
 /// `execveat`, `fork`, `vfork`, `clone`, `clone3`, `rt_sigreturn`,
-/// `restart_syscall`, `exit` and `exit_group`.
-pub(crate) const DENIED: [u32; 11] = [
+/// `restart_syscall`, `uretprobe`, `exit` and `exit_group`.
+pub(crate) const DENIED: [u32; 12] = [
     crate::abi::NR_SUPERSYSCALL,
     libc::SYS_execve as u32,
     libc::SYS_execveat as u32,
@@ -30,6 +30,8 @@ pub(crate) const DENIED: [u32; 11] = [
     libc::SYS_clone3 as u32,
     libc::SYS_rt_sigreturn as u32,
     libc::SYS_restart_syscall as u32,
+    // uretprobe; libc does not define SYS_uretprobe (Linux 6.11).
+    335,
     libc::SYS_exit as u32,
     libc::SYS_exit_group as u32,
 ];
