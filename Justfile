@@ -12,16 +12,17 @@ default:
 setup:
     scripts/packages.sh
 
-# Build the patched kernel incrementally and print the path of bzImage.
-kernel: setup
-    scripts/kernel-build.sh
+# Build a patched kernel (profile normal or debug) and print its bzImage path.
+kernel profile="normal": setup
+    scripts/kernel-build.sh {{profile}}
 
 # Boot the patched kernel and run the demo in the guest.
 demo: setup
     scripts/guest.sh demo
 
 # The crate's tests run on the host (emulated backend) and in the guest
-# (kernel backend), after the series checks and before the kselftest.
+# (kernel backend), after the series checks and before the kselftest. The
+# guest part runs on the normal kernel and on the debug (sanitizer) kernel.
 
 # Run every test: crate on host and guest, series checks, kselftest.
 test: setup
@@ -29,6 +30,7 @@ test: setup
     cargo clippy --workspace --all-targets -- -D warnings
     scripts/check-series.sh
     scripts/guest.sh test
+    scripts/guest.sh --profile debug test
 
 # Regenerate patches/ from the commits in the kernel tree.
 export-series:

@@ -15,6 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/env.sh"
 usage() {
 	cat >&2 <<EOF
 usage: $0 --kernel BZIMAGE --initramfs CPIO --plan NAME [--timeout SECONDS] [--append 'ARGS']
+       [--cpus N] [--log-name NAME]
 
 Boots BZIMAGE with CPIO in QEMU and runs the guest plan /etc/plans/NAME.
 
@@ -24,6 +25,13 @@ Boots BZIMAGE with CPIO in QEMU and runs the guest plan /etc/plans/NAME.
                      command line
   --timeout SECONDS  wall-clock limit for the whole boot (default 600)
   --append 'ARGS'    extra kernel command line arguments, placed before '--'
+  --cpus N           number of guest CPUs (default 1)
+  --log-name NAME    guest log file name in the cache's logs/ (default: NAME of
+                     the plan)
+
+The boot fails when the guest log holds a kernel report (BUG:, WARNING:,
+UBSAN:, Oops, a general protection fault, a hung task, a panic), even if
+every guest command passed.
 EOF
 	exit "${1:-2}"
 }
@@ -33,17 +41,21 @@ initramfs=
 plan=
 timeout_seconds=600
 extra_append=
+cpus=1
+log_name=
 
 while (($#)); do
 	case $1 in
-	--kernel | --initramfs | --plan | --timeout | --append)
-		(($# >= 2)) || usage
+	--kernel | --initramfs | --plan | --timeout | --append | --cpus | --log-name)
+		(($# >= 2)) || { printf 'error: %s needs a value\n' "$1" >&2; usage; }
 		case $1 in
 		--kernel) kernel=$2 ;;
 		--initramfs) initramfs=$2 ;;
 		--plan) plan=$2 ;;
 		--timeout) timeout_seconds=$2 ;;
 		--append) extra_append=$2 ;;
+		--cpus) cpus=$2 ;;
+		--log-name) log_name=$2 ;;
 		esac
 		shift 2
 		;;
@@ -59,6 +71,9 @@ done
 [[ -f $kernel ]] || die "kernel image not found: $kernel"
 [[ -f $initramfs ]] || die "initramfs not found: $initramfs (build it with qemu/initramfs.sh)"
 [[ $plan =~ ^[A-Za-z0-9._-]+$ ]] || die "invalid plan name '$plan': use letters, digits, '.', '_' and '-'"
+[[ $cpus =~ ^[1-9][0-9]?$ ]] || die "invalid --cpus '$cpus': expected 1 to 99"
+log_name=${log_name:-$plan}
+[[ $log_name =~ ^[A-Za-z0-9._-]+$ ]] || die "invalid --log-name '$log_name': use letters, digits, '.', '_' and '-'"
 [[ $timeout_seconds =~ ^[1-9][0-9]*$ ]] || die "invalid --timeout '$timeout_seconds': expected a positive number of seconds"
 read -ra append_words <<<"$extra_append"
 for word in "${append_words[@]}"; do
@@ -114,7 +129,8 @@ qemu=(
 	qemu-system-x86_64
 	-accel "$accel"
 	-cpu "$cpu"
-	-smp 1
+	# Without ACPI, QEMU brings up extra CPUs only as extra sockets.
+	-smp "$cpus,sockets=$cpus,cores=1"
 	-m 512M
 	-nodefaults
 	-display none
@@ -126,7 +142,7 @@ qemu=(
 	-append "$cmdline"
 )
 
-guest_log=$SUPERSYSCALL_CACHE/logs/$plan.log
+guest_log=$SUPERSYSCALL_CACHE/logs/$log_name.log
 # Joins words into a line that a shell reads back as the same words, quoting
 # only the words that need it.
 shell_words() {
@@ -176,6 +192,17 @@ killed_after_timeout() {
 		awk -v elapsed="$elapsed" -v limit="$timeout_seconds" 'BEGIN { exit !(elapsed >= limit) }'
 }
 
+# Fails the boot if the kernel reported a bug: KASAN and the "sleeping
+# function" check print BUG:, lockdep and WARN() print WARNING:, and the
+# soft-lockup and hung-task detectors print "BUG: soft lockup" and "INFO:
+# task ... blocked for more than".
+check_kernel_reports() {
+	local reports
+	reports=$(grep -E '(^|[] ])(BUG:|WARNING:|UBSAN:|Oops|general protection fault|Kernel panic)|INFO: task .* blocked for more than' "$guest_log" | head -n 20 || true)
+	[[ -z $reports ]] || fail "the guest kernel reported problems (plan $plan):
+$reports" 1
+}
+
 finished_line="guest: plan $plan finished with status"
 if ((qemu_status == 124)) || killed_after_timeout; then
 	fail "guest timed out after $timeout_seconds s (plan $plan, $accel)" 124
@@ -183,6 +210,7 @@ elif ((qemu_status == 1)); then
 	# QEMU also exits with 1 when it fails to start, so a pass counts only
 	# when init printed its final line.
 	if grep -qxF "$finished_line 0" "$guest_log"; then
+		check_kernel_reports
 		log "guest plan $plan passed in $elapsed s ($accel)"
 		exit 0
 	fi

@@ -5,7 +5,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-BUILD=$SUPERSYSCALL_CACHE/build/normal
+# The uapi headers of the kernel build of PROFILE (default: normal).
+BUILD=$(kernel_build_dir "${1:-normal}")
 source_file=$SUPERSYSCALL_ROOT/examples/first-line.c
 output=$SUPERSYSCALL_CACHE/examples/first-line
 

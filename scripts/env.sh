@@ -21,5 +21,8 @@ KERNEL_MAKE_FLAGS=(
 	RUSTFMT=/usr/bin/rustfmt
 )
 
+# Prints the build folder of a kernel profile (normal or debug).
+kernel_build_dir() { echo "$SUPERSYSCALL_CACHE/build/$1"; }
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

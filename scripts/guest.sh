@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Builds everything the guest needs and runs one guest plan in QEMU:
 # the patched kernel, the kselftest, the static guest programs (init, demo and
-# the crate's test binaries) and the initramfs. Usage: scripts/guest.sh PLAN
+# the crate's test binaries) and the initramfs.
+#
+# Usage: scripts/guest.sh [--profile normal|debug] PLAN
+# The debug profile boots the sanitizer kernel on two CPUs.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
+profile=normal
+if [[ ${1-} == --profile ]]; then
+	profile=${2:?--profile needs a value: normal or debug}
+	shift 2
+fi
 if (($# != 1)); then
-	die "usage: scripts/guest.sh PLAN, where PLAN is one of: $(ls "$SUPERSYSCALL_ROOT/qemu/plans")"
+	die "usage: scripts/guest.sh [--profile normal|debug] PLAN, where PLAN is one of: $(ls "$SUPERSYSCALL_ROOT/qemu/plans")"
 fi
 plan=$1
 [[ -f $SUPERSYSCALL_ROOT/qemu/plans/$plan ]] ||
@@ -14,9 +22,9 @@ plan=$1
 guest_target=x86_64-unknown-linux-gnu
 guest_release=$SUPERSYSCALL_ROOT/target/$guest_target/release
 
-bzimage=$("$SUPERSYSCALL_ROOT"/scripts/kernel-build.sh | tail -n 1)
-selftest=$("$SUPERSYSCALL_ROOT"/scripts/selftest-build.sh | tail -n 1)
-c_example=$("$SUPERSYSCALL_ROOT"/scripts/c-example.sh | tail -n 1)
+bzimage=$("$SUPERSYSCALL_ROOT"/scripts/kernel-build.sh "$profile" | tail -n 1)
+selftest=$("$SUPERSYSCALL_ROOT"/scripts/selftest-build.sh "$profile" | tail -n 1)
+c_example=$("$SUPERSYSCALL_ROOT"/scripts/c-example.sh "$profile" | tail -n 1)
 
 # Guest programs are static: the initramfs has no shared libraries.
 log "building the static guest programs"
@@ -46,4 +54,7 @@ for binary in "${test_binaries[@]}"; do
 done
 
 initramfs=$("$SUPERSYSCALL_ROOT"/qemu/initramfs.sh --init "$guest_release/init" "${files[@]}" | tail -n 1)
-"$SUPERSYSCALL_ROOT"/qemu/boot.sh --kernel "$bzimage" --initramfs "$initramfs" --plan "$plan"
+cpus=1
+[[ $profile != debug ]] || cpus=2
+"$SUPERSYSCALL_ROOT"/qemu/boot.sh --kernel "$bzimage" --initramfs "$initramfs" --plan "$plan" \
+	--cpus "$cpus" --log-name "$plan-$profile"

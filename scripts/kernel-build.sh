@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Builds the guest kernel incrementally: prepares the patched tree, merges
-# kernel-config/*.config onto tinyconfig, checks that the resulting .config
-# really contains every fragment line, and builds bzImage and the uapi headers.
-# Prints the path of bzImage on stdout.
+# Builds a guest kernel incrementally: prepares the patched tree, merges the
+# profile's fragments onto tinyconfig, checks that the resulting .config
+# really contains every fragment line, and builds bzImage and the uapi
+# headers. Prints the path of bzImage on stdout.
+#
+# Usage: scripts/kernel-build.sh [PROFILE]
+#   normal (default)  kernel-config/*.config
+#   debug             kernel-config/*.config, then kernel-config/debug/*.config
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-BUILD=$SUPERSYSCALL_CACHE/build/normal
-FRAGMENTS=("$SUPERSYSCALL_ROOT"/kernel-config/*.config)
+PROFILE=${1:-normal}
+case $PROFILE in
+normal) FRAGMENTS=("$SUPERSYSCALL_ROOT"/kernel-config/*.config) ;;
+debug) FRAGMENTS=("$SUPERSYSCALL_ROOT"/kernel-config/*.config "$SUPERSYSCALL_ROOT"/kernel-config/debug/*.config) ;;
+*) die "unknown kernel profile '$PROFILE'; the profiles are: normal, debug" ;;
+esac
+BUILD=$(kernel_build_dir "$PROFILE")
 MIN_FREE_GIB=6
 
 kmake() { make -C "$KERNEL_TREE" O="$BUILD" "${KERNEL_MAKE_FLAGS[@]}" "$@"; }
@@ -43,7 +52,7 @@ configure() {
 		return
 	fi
 
-	log "configuring: tinyconfig + ${FRAGMENTS[*]##*/}"
+	log "configuring the $PROFILE kernel: tinyconfig + ${FRAGMENTS[*]#"$SUPERSYSCALL_ROOT"/kernel-config/}"
 	mkdir -p "$BUILD"
 	rm -f "$stamp_file"
 	kmake -s tinyconfig >/dev/null
@@ -62,13 +71,14 @@ $missing"
 build() {
 	local what=$1 log_file=$BUILD/build.log
 	shift
-	log "building $what (a cold build takes about 4 minutes; log: $log_file)"
+	log "building $what (a cold build takes 4 to 5 minutes; log: $log_file)"
 	kmake -j"$(nproc)" "$@" >"$log_file" 2>&1 &
-	local pid=$! started=$SECONDS
+	local pid=$! started=$SECONDS next_report=30
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
-		if (((SECONDS - started) % 30 == 0)); then
+		if ((SECONDS - started >= next_report)); then
 			log "still building $what: $((SECONDS - started)) s, last step: $(tail -n 1 "$log_file" | cut -c1-100)"
+			next_report=$((next_report + 30))
 		fi
 	done
 	if ! wait "$pid"; then
@@ -81,5 +91,5 @@ build() {
 check_disk
 "$SUPERSYSCALL_ROOT"/scripts/kernel-tree.sh
 configure
-build "bzImage and uapi headers" bzImage headers
+build "the $PROFILE kernel (bzImage and uapi headers)" bzImage headers
 echo "$BUILD/arch/x86/boot/bzImage"

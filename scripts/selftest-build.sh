@@ -4,7 +4,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-BUILD=$SUPERSYSCALL_CACHE/build/normal
+# The uapi headers of the kernel build of PROFILE (default: normal).
+BUILD=$(kernel_build_dir "${1:-normal}")
 OUTPUT=$SUPERSYSCALL_CACHE/selftests/supersyscall
 
 [[ -d $BUILD/usr/include/linux ]] || die "no uapi headers in $BUILD/usr/include; build the kernel first"
