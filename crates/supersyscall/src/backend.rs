@@ -3,8 +3,8 @@
 use core::fmt;
 use std::sync::OnceLock;
 
-use crate::abi::VERSION;
-use crate::errno::decode;
+use crate::abi::{entry_arg_result, Entry, CONTINUE, COUNT_MASK, INTERRUPTED, RESUMABLE, VERSION};
+use crate::errno::{decode, is_failure};
 use crate::raw::{query_version, UNTOUCHED};
 use crate::{emulate, Batch, Errno, Error};
 
@@ -65,6 +65,8 @@ pub(crate) struct Run {
     pub(crate) count: usize,
     /// One result slot per entry.
     pub(crate) results: Vec<i64>,
+    /// How many times the batch was submitted again after a signal stopped it.
+    pub(crate) resumptions: usize,
 }
 
 /// Runs `batch` with call flags `flags` on `backend`.
@@ -76,6 +78,10 @@ pub(crate) fn run(batch: &Batch<'_>, backend: Backend, flags: u32) -> Result<Run
 }
 
 fn run_kernel(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
+    if batch.resume_after_signal() {
+        return run_kernel_resuming(batch, flags);
+    }
+
     let (ret, results) = batch.call_kernel(flags);
 
     match decode(ret) {
@@ -83,6 +89,7 @@ fn run_kernel(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
             backend: Backend::Kernel,
             count: (count as usize).min(results.len()),
             results,
+            resumptions: 0,
         }),
         Err(errno) if refused(errno) && results.iter().all(|&slot| slot == UNTOUCHED) => {
             run_emulated(batch, flags)
@@ -109,7 +116,99 @@ fn run_emulated(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
         backend: Backend::Emulated,
         count,
         results,
+        resumptions: 0,
     })
+}
+
+/// Runs `batch` on the kernel with `SUPERSYSCALL_RESUMABLE`, and each time a
+/// signal stops it, submits the entries from the one that did not complete
+/// again, with chains to entries already run replaced by their results.
+///
+/// A dependent whose source already ran and failed cannot be expressed in a
+/// new call, so the batch is split there and the crate skips that entry with
+/// `-ECANCELED`, as the kernel would.
+fn run_kernel_resuming(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
+    let total = batch.entries.len();
+    let mut results = vec![UNTOUCHED; total];
+    let mut next = 0;
+    let mut resumptions = 0;
+
+    while next < total {
+        if chained_to_failure(&batch.entries[next], next, &results) {
+            results[next] = -i64::from(libc::ECANCELED);
+            next += 1;
+            if flags & CONTINUE == 0 {
+                break;
+            }
+            continue;
+        }
+
+        let end = (next + 1..total)
+            .find(|&index| chained_to_failure(&batch.entries[index], next, &results))
+            .unwrap_or(total);
+        let segment = rechain(&batch.entries[next..end], next, &results);
+        let (ret, slots) = batch.call_kernel_from(next, &segment, flags | RESUMABLE);
+
+        let value = match decode(ret) {
+            Ok(value) => value,
+            Err(errno)
+                if next == 0 && refused(errno) && slots.iter().all(|&slot| slot == UNTOUCHED) =>
+            {
+                return run_emulated(batch, flags);
+            }
+            Err(errno) => return Err(Error::Kernel(errno)),
+        };
+        let processed = ((value & COUNT_MASK) as usize).min(segment.len());
+        results[next..next + processed].copy_from_slice(&slots[..processed]);
+        next += processed;
+
+        if value & INTERRUPTED != 0 {
+            resumptions += 1;
+        } else if next < end {
+            break;
+        }
+    }
+
+    for slot in &mut results[next..] {
+        *slot = -i64::from(libc::ECANCELED);
+    }
+    Ok(Run {
+        backend: Backend::Kernel,
+        count: next,
+        results,
+        resumptions,
+    })
+}
+
+/// Returns whether `entry` names, as a chain source, an entry before `start`
+/// whose result is a failure.
+fn chained_to_failure(entry: &Entry, start: usize, results: &[i64]) -> bool {
+    emulate::chained_args(entry).any(|k| {
+        let source = entry.args[k] as usize;
+        source < start && is_failure(results[source])
+    })
+}
+
+/// Returns `entries`, which start at batch index `start`, ready for a new
+/// call: a chain to an entry before `start` becomes that entry's result, and
+/// a chain to a later one is renumbered from `start`.
+fn rechain(entries: &[Entry], start: usize, results: &[i64]) -> Vec<Entry> {
+    entries
+        .iter()
+        .map(|original| {
+            let mut entry = *original;
+            for k in emulate::chained_args(original) {
+                let source = original.args[k] as usize;
+                if source < start {
+                    entry.args[k] = results[source] as u64;
+                    entry.flags &= !entry_arg_result(k);
+                } else {
+                    entry.args[k] = (source - start) as u64;
+                }
+            }
+            entry
+        })
+        .collect()
 }
 
 /// Returns the backend the tests run on, from `SUPERSYSCALL_TEST_BACKEND`:

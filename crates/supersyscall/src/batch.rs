@@ -92,6 +92,7 @@ pub(crate) enum Effect {
 pub struct Batch<'a> {
     id: u64,
     policy: Policy,
+    resume_after_signal: bool,
     pub(crate) entries: Vec<Entry>,
     pub(crate) effects: Vec<Effect>,
     /// Descriptors handed to `close`, with the index of their entry.
@@ -115,6 +116,7 @@ impl<'a> Batch<'a> {
         Batch {
             id: NEXT_BATCH_ID.fetch_add(1, Ordering::Relaxed),
             policy: Policy::default(),
+            resume_after_signal: false,
             entries: Vec::new(),
             effects: Vec::new(),
             owned: Vec::new(),
@@ -128,6 +130,24 @@ impl<'a> Batch<'a> {
     pub fn set_policy(&mut self, policy: Policy) -> &mut Self {
         self.policy = policy;
         self
+    }
+
+    /// Sets whether the kernel backend runs the rest of the batch again after
+    /// a signal stops it, as `SA_RESTART` restarts a direct call (default:
+    /// `false`).
+    ///
+    /// With `true`, an entry that a signal interrupted where a direct call
+    /// would restart runs again, and a batch stopped between entries goes
+    /// on with the next entry. No completed entry runs twice. The emulated
+    /// backend makes direct calls, which the kernel itself restarts.
+    pub fn set_resume_after_signal(&mut self, resume: bool) -> &mut Self {
+        self.resume_after_signal = resume;
+        self
+    }
+
+    /// Returns whether the batch runs again after a signal stops it.
+    pub fn resume_after_signal(&self) -> bool {
+        self.resume_after_signal
     }
 
     /// Returns the policy.

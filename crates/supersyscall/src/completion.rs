@@ -91,6 +91,7 @@ impl std::error::Error for TakeFdError {}
 pub struct Completion {
     batch: u64,
     backend: Backend,
+    resumptions: usize,
     count: usize,
     entries: Vec<Entry>,
     results: Vec<i64>,
@@ -116,6 +117,7 @@ impl Completion {
             batch: parts.id,
             backend: run.backend,
             count: run.count,
+            resumptions: run.resumptions,
             entries: parts.entries,
             results: run.results,
             fds,
@@ -143,6 +145,12 @@ impl Completion {
     /// Returns the backend that ran the batch.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Returns how many times the batch was submitted again after a signal
+    /// stopped it (see [`Batch::set_resume_after_signal`](crate::Batch::set_resume_after_signal)).
+    pub fn resumptions(&self) -> usize {
+        self.resumptions
     }
 
     /// Returns the raw result slots, one per entry: `-errno` for a failure,

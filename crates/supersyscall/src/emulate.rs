@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn rejects_unknown_call_flags() {
         let mut results = [7];
-        let run = run(&[entry(39)], &mut results, 0x4, never);
+        let run = run(&[entry(39)], &mut results, 0x8, never);
 
         assert_eq!(run, Err(Errno::EINVAL));
         assert_eq!(results, [7]);

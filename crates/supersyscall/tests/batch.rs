@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use supersyscall::{Backend, Batch, Completion, DirFd, Errno, Error, Outcome, Policy, TakeFdError};
@@ -79,9 +80,18 @@ impl Drop for TempFile {
 
 /// Returns a non-blocking pipe as (read end, write end).
 fn pipe() -> (File, File) {
+    pipe_with_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+}
+
+/// Returns a pipe whose reads block, as (read end, write end).
+fn blocking_pipe() -> (File, File) {
+    pipe_with_flags(libc::O_CLOEXEC)
+}
+
+fn pipe_with_flags(flags: libc::c_int) -> (File, File) {
     let mut fds = [0 as RawFd; 2];
     // SAFETY: `fds` has room for the two descriptors pipe2 stores.
-    let ret = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) };
+    let ret = unsafe { libc::pipe2(fds.as_mut_ptr(), flags) };
     assert_eq!(ret, 0, "pipe2 failed: {}", std::io::Error::last_os_error());
     // SAFETY: pipe2 succeeded, so both are new descriptors with no other owner.
     unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) }
@@ -672,4 +682,85 @@ fn kernel_request_falls_back_when_refused() {
         completion.result(pid),
         Ok(std::process::id() as libc::pid_t)
     );
+}
+
+/// SIGUSR1 signals that `count_signal` has handled.
+static SIGNALS: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" fn count_signal(_signo: libc::c_int) {
+    SIGNALS.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Waits until thread `tid` of this process is blocked in `read`, as
+/// /proc/self/task/TID/syscall shows it. A batch loads each entry's number
+/// into the thread's registers, so the file shows the entry that blocks.
+fn wait_blocked_in_read(tid: libc::pid_t) {
+    let path = format!("/proc/self/task/{tid}/syscall");
+    for _ in 0..10_000 {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.split_whitespace().next() == Some(&libc::SYS_read.to_string()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    panic!("thread {tid} did not block in read within 10 s");
+}
+
+/// A signal with an `SA_RESTART` handler interrupts entry 1, a read that
+/// blocks on an empty pipe. With `set_resume_after_signal(true)` the batch
+/// completes, and entry 0 wrote its byte exactly once.
+#[test]
+fn signal_resumes_interrupted_read() {
+    let _serial = serial();
+    let (once_read, once_write) = pipe();
+    let (blocked_read, mut blocked_write) = blocking_pipe();
+    // SAFETY: count_signal only updates an atomic, which is async-signal-safe,
+    // and the all-zero sigaction is a valid value to fill in.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = count_signal as *const () as usize;
+        action.sa_flags = libc::SA_RESTART;
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
+            0
+        );
+    }
+    SIGNALS.store(0, Ordering::SeqCst);
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::gettid() };
+
+    let helper = std::thread::spawn(move || {
+        wait_blocked_in_read(tid);
+        // SAFETY: tgkill sends a signal to a thread of this process.
+        let ret = unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1) };
+        assert_eq!(ret, 0);
+        while SIGNALS.load(Ordering::SeqCst) == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        wait_blocked_in_read(tid);
+        blocked_write.write_all(b"b").unwrap();
+    });
+
+    let mut buffer = [0u8; 1];
+    let mut batch = Batch::new();
+    batch.set_resume_after_signal(true);
+    let written = batch.write(once_write.as_fd(), b"a");
+    let read = batch.read(blocked_read.as_fd(), &mut buffer);
+    let pid = batch.getpid();
+    let completion = submit(batch);
+    helper.join().unwrap();
+
+    assert_eq!(completion.count(), 3);
+    assert_eq!(completion.result(written), Ok(1));
+    assert_eq!(completion.result(read), Ok(1));
+    assert_eq!(
+        completion.result(pid),
+        Ok(std::process::id() as libc::pid_t)
+    );
+    if completion.backend() == Backend::Kernel {
+        assert_eq!(completion.resumptions(), 1);
+    }
+    assert_eq!(SIGNALS.load(Ordering::SeqCst), 1);
+    assert_eq!(buffer, *b"b");
+    assert_eq!(drain(&once_read), b"a");
 }

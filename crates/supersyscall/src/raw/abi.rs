@@ -18,8 +18,21 @@ pub const CONTINUE: u32 = 1 << 0;
 /// Call flag `SUPERSYSCALL_QUERY`: run nothing and return the ABI version.
 pub const QUERY: u32 = 1 << 1;
 
+/// Call flag `SUPERSYSCALL_RESUMABLE`: mark a batch that a signal stopped
+/// with [`INTERRUPTED`] in the return value.
+pub const RESUMABLE: u32 = 1 << 2;
+
 /// All call flags the kernel accepts (`SUPERSYSCALL_CALL_FLAGS`).
-pub const CALL_FLAGS: u32 = CONTINUE | QUERY;
+pub const CALL_FLAGS: u32 = CONTINUE | QUERY | RESUMABLE;
+
+/// Return bit `SUPERSYSCALL_INTERRUPTED`: under [`RESUMABLE`], a signal
+/// stopped the batch, and the entry at `return & COUNT_MASK` did not complete
+/// and is safe to run again.
+pub const INTERRUPTED: u64 = 1 << 16;
+
+/// The bits of a [`RESUMABLE`] call's return value that hold the count
+/// (`SUPERSYSCALL_COUNT_MASK`).
+pub const COUNT_MASK: u64 = 0xffff;
 
 /// The value a [`QUERY`] call returns (`SUPERSYSCALL_VERSION`).
 pub const VERSION: i64 = 1;

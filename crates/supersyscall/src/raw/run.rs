@@ -85,6 +85,51 @@ impl<'a> Batch<'a> {
         (ret, results)
     }
 
+    /// Runs `entries`, the batch's entries from `start` on with their
+    /// chains rewritten for a new call, with one `supersyscall(2)` call, and
+    /// returns its raw result with the result slots.
+    ///
+    /// Each of `entries` must differ from the batch's entry at the same
+    /// position only in chained arguments and chain flags: a chained argument
+    /// either holds the result of an earlier entry that already ran, as the
+    /// kernel would have passed it, or names an earlier entry of `entries`.
+    /// An entry that breaks this is not run, and the call returns `-EINVAL`.
+    pub(crate) fn call_kernel_from(
+        &self,
+        start: usize,
+        entries: &[Entry],
+        flags: u32,
+    ) -> (i64, Vec<i64>) {
+        let mut results = vec![UNTOUCHED; entries.len()];
+        let Some(originals) = self.entries.get(start..start + entries.len()) else {
+            return (-i64::from(libc::EINVAL), results);
+        };
+        let rewritten_only_chains = originals.iter().zip(entries).all(|(original, entry)| {
+            entry.nr == original.nr
+                && entry.flags & !original.flags == 0
+                && only_chained_args_differ(original, &entry.args)
+        });
+        if !rewritten_only_chains || entries.len() > MAX_ENTRIES {
+            return (-i64::from(libc::EINVAL), results);
+        }
+
+        // SAFETY: `results` and `entries` both hold `entries.len()` elements,
+        // at most MAX_ENTRIES. Each entry is a batch entry whose chained
+        // arguments hold either the result an earlier entry returned, which
+        // is what the kernel would pass, or a chain the kernel resolves, so
+        // every entry is sound to run by the invariant of `Batch`.
+        let ret = unsafe {
+            supersyscall(
+                results.as_mut_ptr(),
+                entries.as_ptr(),
+                entries.len() as u32,
+                flags,
+            )
+        };
+
+        (ret, results)
+    }
+
     /// Runs entry `index` with one plain system call, with `args` in place
     /// of the entry's arguments, and returns the raw result.
     ///

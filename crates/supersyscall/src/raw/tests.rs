@@ -79,7 +79,7 @@ fn query_with_other_flags_or_entries() {
 
 #[test]
 fn unknown_call_flag_writes_nothing() {
-    let (count, results) = call(&[getpid()], 0x4);
+    let (count, results) = call(&[getpid()], 0x8);
 
     assert_eq!(count, Err(Errno::EINVAL));
     assert_eq!(results, [UNTOUCHED]);
