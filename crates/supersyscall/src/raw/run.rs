@@ -67,67 +67,44 @@ impl<'a> Batch<'a> {
     /// Runs all entries with one `supersyscall(2)` call and returns its raw
     /// result with the result slots, which start as [`UNTOUCHED`].
     pub(crate) fn call_kernel(&self, flags: u32) -> (i64, Vec<i64>) {
-        let entries = self.entries.as_slice();
-        let mut results = vec![UNTOUCHED; entries.len()];
-
-        let Ok(count) = u32::try_from(entries.len()) else {
-            return (-i64::from(libc::E2BIG), results);
-        };
-        if entries.len() > MAX_ENTRIES {
-            return (-i64::from(libc::E2BIG), results);
-        }
-
-        // SAFETY: `results` and `entries` both hold `count` elements, and
-        // every entry is sound to run by the invariant of `Batch`. The
-        // kernel substitutes chained arguments itself.
-        let ret = unsafe { supersyscall(results.as_mut_ptr(), entries.as_ptr(), count, flags) };
-
-        (ret, results)
+        // SAFETY: every entry is sound to run by the invariant of `Batch`.
+        // The kernel substitutes chained arguments itself.
+        unsafe { call_entries(&self.entries, flags) }
     }
 
     /// Runs `entries`, the batch's entries from `start` on with their
     /// chains rewritten for a new call, with one `supersyscall(2)` call, and
     /// returns its raw result with the result slots.
     ///
-    /// Each of `entries` must differ from the batch's entry at the same
-    /// position only in chained arguments and chain flags: a chained argument
-    /// either holds the result of an earlier entry that already ran, as the
-    /// kernel would have passed it, or names an earlier entry of `entries`.
-    /// An entry that breaks this is not run, and the call returns `-EINVAL`.
+    /// Each of `entries` may differ from the batch's entry at the same
+    /// position only in chained arguments and chain flags. A chained argument
+    /// contains either the result of an earlier entry that already ran, as
+    /// the kernel would have passed it, or the index of an earlier entry of
+    /// `entries`. An entry that breaks this is not run, and the call returns
+    /// `-EINVAL`.
     pub(crate) fn call_kernel_from(
         &self,
         start: usize,
         entries: &[Entry],
         flags: u32,
     ) -> (i64, Vec<i64>) {
-        let mut results = vec![UNTOUCHED; entries.len()];
         let Some(originals) = self.entries.get(start..start + entries.len()) else {
-            return (-i64::from(libc::EINVAL), results);
+            return (-i64::from(libc::EINVAL), vec![UNTOUCHED; entries.len()]);
         };
         let rewritten_only_chains = originals.iter().zip(entries).all(|(original, entry)| {
             entry.nr == original.nr
                 && entry.flags & !original.flags == 0
                 && only_chained_args_differ(original, &entry.args)
         });
-        if !rewritten_only_chains || entries.len() > MAX_ENTRIES {
-            return (-i64::from(libc::EINVAL), results);
+        if !rewritten_only_chains {
+            return (-i64::from(libc::EINVAL), vec![UNTOUCHED; entries.len()]);
         }
 
-        // SAFETY: `results` and `entries` both hold `entries.len()` elements,
-        // at most MAX_ENTRIES. Each entry is a batch entry whose chained
-        // arguments hold either the result an earlier entry returned, which
-        // is what the kernel would pass, or a chain the kernel resolves, so
-        // every entry is sound to run by the invariant of `Batch`.
-        let ret = unsafe {
-            supersyscall(
-                results.as_mut_ptr(),
-                entries.as_ptr(),
-                entries.len() as u32,
-                flags,
-            )
-        };
-
-        (ret, results)
+        // SAFETY: each entry is a batch entry whose chained arguments contain
+        // either the result an earlier entry returned, which is what the
+        // kernel would pass, or a chain the kernel resolves. So every entry is
+        // sound to run by the invariant of `Batch`.
+        unsafe { call_entries(entries, flags) }
     }
 
     /// Runs entry `index` with one plain system call, with `args` in place
@@ -150,6 +127,34 @@ impl<'a> Batch<'a> {
         // hold earlier results as the kernel would pass them.
         unsafe { syscall6(u64::from(entry.nr), args) }
     }
+}
+
+/// Runs `entries` with one `supersyscall(2)` call and returns its raw result
+/// with the result slots, which start as [`UNTOUCHED`]. More than
+/// [`MAX_ENTRIES`] entries give `-E2BIG` without a call.
+///
+/// # Safety
+///
+/// Every entry must be sound to run, as the invariant of [`Batch`] states.
+unsafe fn call_entries(entries: &[Entry], flags: u32) -> (i64, Vec<i64>) {
+    let mut results = vec![UNTOUCHED; entries.len()];
+    if entries.len() > MAX_ENTRIES {
+        return (-i64::from(libc::E2BIG), results);
+    }
+
+    // SAFETY: `results` and `entries` both hold `entries.len()` elements,
+    // at most MAX_ENTRIES, so the count fits in u32. The caller promises
+    // that every entry is sound to run.
+    let ret = unsafe {
+        supersyscall(
+            results.as_mut_ptr(),
+            entries.as_ptr(),
+            entries.len() as u32,
+            flags,
+        )
+    };
+
+    (ret, results)
 }
 
 /// Returns whether `args` equals `entry.args` in every argument without a
