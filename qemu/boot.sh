@@ -117,7 +117,7 @@ fi
 # QEMU exit with status 0, which is read below as "no status reported". The
 # watchdog and RCU stall limits are raised because TCG runs the guest many
 # times slower than hardware. loglevel=5 keeps the informational boot messages
-# off the console, so the guest's own output stands out, while warnings,
+# off the console, so the guest's own output is easy to find, while warnings,
 # errors and panics still show.
 cmdline="console=ttyS0 loglevel=5 panic=-1 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120"
 if [[ -n $extra_append ]]; then
