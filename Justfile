@@ -24,11 +24,13 @@ demo: setup
 # (kernel backend), after the series checks and before the kselftest. The
 # guest part runs on the normal kernel and on the debug (sanitizer) kernel.
 
-# Run every test: crate on host and guest, series checks, kselftest.
+# Run every test: crate on host and guest, series and deny-list checks,
+# kselftest.
 test: setup
     SUPERSYSCALL_TEST_BACKEND=emulated cargo test --workspace
     cargo clippy --workspace --all-targets -- -D warnings
     scripts/check-series.sh
+    scripts/check-deny-list.sh
     scripts/guest.sh test
     scripts/guest.sh --profile debug test
 

@@ -77,27 +77,6 @@ pub(crate) fn run(batch: &Batch<'_>, backend: Backend, flags: u32) -> Result<Run
     }
 }
 
-fn run_kernel(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
-    if batch.resume_after_signal() {
-        return run_kernel_resuming(batch, flags);
-    }
-
-    let (ret, results) = batch.call_kernel(flags);
-
-    match decode(ret) {
-        Ok(count) => Ok(Run {
-            backend: Backend::Kernel,
-            count: (count as usize).min(results.len()),
-            results,
-            resumptions: 0,
-        }),
-        Err(errno) if refused(errno) && results.iter().all(|&slot| slot == UNTOUCHED) => {
-            run_emulated(batch, flags)
-        }
-        Err(errno) => Err(Error::Kernel(errno)),
-    }
-}
-
 /// Returns whether `errno` from a whole call means the kernel has no
 /// supersyscall or a seccomp filter rejected it.
 fn refused(errno: Errno) -> bool {
@@ -120,14 +99,19 @@ fn run_emulated(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
     })
 }
 
-/// Runs `batch` on the kernel with `SUPERSYSCALL_RESUMABLE`, and each time a
-/// signal stops it, submits the entries from the one that did not complete
-/// again, with chains to entries already run replaced by their results.
+/// Runs `batch` on the kernel with `SUPERSYSCALL_RESUMABLE`.
+///
+/// When a signal stops the batch, the entries from the one that did not
+/// complete are submitted again, with chains to entries already run replaced
+/// by their results. That happens for a stop between entries, which a
+/// program making direct calls would not have seen either, and for an entry
+/// that a signal interrupted if [`Batch::resume_after_signal`] is true.
+/// Otherwise the interrupted entry counts as processed with `-EINTR`.
 ///
 /// A dependent whose source already ran and failed cannot be expressed in a
 /// new call, so the batch is split there and the crate skips that entry with
 /// `-ECANCELED`, as the kernel would.
-fn run_kernel_resuming(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
+fn run_kernel(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
     let total = batch.entries.len();
     let mut results = vec![UNTOUCHED; total];
     let mut next = 0;
@@ -143,11 +127,16 @@ fn run_kernel_resuming(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
             continue;
         }
 
-        let end = (next + 1..total)
-            .find(|&index| chained_to_failure(&batch.entries[index], next, &results))
-            .unwrap_or(total);
-        let segment = rechain(&batch.entries[next..end], next, &results);
-        let (ret, slots) = batch.call_kernel_from(next, &segment, flags | RESUMABLE);
+        // The first call submits the batch as it is; later ones need new chains.
+        let (end, (ret, slots)) = if next == 0 {
+            (total, batch.call_kernel(flags | RESUMABLE))
+        } else {
+            let end = (next + 1..total)
+                .find(|&index| chained_to_failure(&batch.entries[index], next, &results))
+                .unwrap_or(total);
+            let segment = rechain(&batch.entries[next..end], next, &results);
+            (end, batch.call_kernel_from(next, &segment, flags | RESUMABLE))
+        };
 
         let value = match decode(ret) {
             Ok(value) => value,
@@ -158,15 +147,23 @@ fn run_kernel_resuming(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
             }
             Err(errno) => return Err(Error::Kernel(errno)),
         };
-        let processed = ((value & COUNT_MASK) as usize).min(segment.len());
+        let processed = ((value & COUNT_MASK) as usize).min(end - next);
         results[next..next + processed].copy_from_slice(&slots[..processed]);
         next += processed;
 
-        if value & INTERRUPTED != 0 {
-            resumptions += 1;
-        } else if next < end {
+        if value & INTERRUPTED == 0 {
+            if next < end {
+                break;
+            }
+            continue;
+        }
+        let eintr = -i64::from(libc::EINTR);
+        if slots.get(processed) == Some(&eintr) && !batch.resume_after_signal() {
+            results[next] = eintr;
+            next += 1;
             break;
         }
+        resumptions += 1;
     }
 
     for slot in &mut results[next..] {

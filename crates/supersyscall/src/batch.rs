@@ -116,7 +116,7 @@ impl<'a> Batch<'a> {
         Batch {
             id: NEXT_BATCH_ID.fetch_add(1, Ordering::Relaxed),
             policy: Policy::default(),
-            resume_after_signal: false,
+            resume_after_signal: true,
             entries: Vec::new(),
             effects: Vec::new(),
             owned: Vec::new(),
@@ -132,20 +132,25 @@ impl<'a> Batch<'a> {
         self
     }
 
-    /// Sets whether the kernel backend runs the rest of the batch again after
-    /// a signal stops it, as `SA_RESTART` restarts a direct call (default:
-    /// `false`).
+    /// Sets whether an entry that a signal interrupted runs again, as
+    /// `SA_RESTART` restarts a direct call (default: `true`).
     ///
-    /// With `true`, an entry that a signal interrupted where a direct call
-    /// would restart runs again, and a batch stopped between entries goes
-    /// on with the next entry. No completed entry runs twice. The emulated
-    /// backend makes direct calls, which the kernel itself restarts.
+    /// This matters on the kernel backend only. A signal stops a batch there
+    /// between entries, or interrupts an entry blocked in the kernel. A
+    /// batch stopped between entries always goes on with the next entry, as
+    /// a program making the same calls directly would. An interrupted entry
+    /// runs again with `true`. With `false` it fails with `EINTR` and ends
+    /// the batch, as a direct call does for a handler without `SA_RESTART`.
+    /// Note that a stop signal, the cgroup freezer or a ptrace attach also
+    /// interrupts an entry, with no handler involved. No completed entry
+    /// runs twice either way. The emulated backend makes direct calls, which
+    /// the kernel itself restarts or fails according to the handler.
     pub fn set_resume_after_signal(&mut self, resume: bool) -> &mut Self {
         self.resume_after_signal = resume;
         self
     }
 
-    /// Returns whether the batch runs again after a signal stops it.
+    /// Returns whether an entry that a signal interrupted runs again.
     pub fn resume_after_signal(&self) -> bool {
         self.resume_after_signal
     }

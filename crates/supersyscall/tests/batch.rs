@@ -691,6 +691,22 @@ extern "C" fn count_signal(_signo: libc::c_int) {
     SIGNALS.fetch_add(1, Ordering::SeqCst);
 }
 
+/// Installs `count_signal` for SIGUSR1 with `sa_flags`, and resets the count.
+fn install_counting_handler(sa_flags: libc::c_int) {
+    // SAFETY: count_signal only updates an atomic, which is async-signal-safe,
+    // and the all-zero sigaction is a valid value to fill in.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = count_signal as *const () as usize;
+        action.sa_flags = sa_flags;
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
+            0
+        );
+    }
+    SIGNALS.store(0, Ordering::SeqCst);
+}
+
 /// Waits until thread `tid` of this process is blocked in `read`, as
 /// /proc/self/task/TID/syscall shows it. A batch loads each entry's number
 /// into the thread's registers, so the file shows the entry that blocks.
@@ -714,18 +730,7 @@ fn signal_resumes_interrupted_read() {
     let _serial = serial();
     let (once_read, once_write) = pipe();
     let (blocked_read, mut blocked_write) = blocking_pipe();
-    // SAFETY: count_signal only updates an atomic, which is async-signal-safe,
-    // and the all-zero sigaction is a valid value to fill in.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = count_signal as *const () as usize;
-        action.sa_flags = libc::SA_RESTART;
-        assert_eq!(
-            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
-            0
-        );
-    }
-    SIGNALS.store(0, Ordering::SeqCst);
+    install_counting_handler(libc::SA_RESTART);
     // SAFETY: gettid has no preconditions.
     let tid = unsafe { libc::gettid() };
 
@@ -761,6 +766,161 @@ fn signal_resumes_interrupted_read() {
         assert_eq!(completion.resumptions(), 1);
     }
     assert_eq!(SIGNALS.load(Ordering::SeqCst), 1);
+    assert_eq!(buffer, *b"b");
+    assert_eq!(drain(&once_read), b"a");
+}
+
+/// A handler without `SA_RESTART` interrupts entry 1, a read that blocks on
+/// an empty pipe. With `set_resume_after_signal(false)` the read fails with
+/// `EINTR` and ends the batch on both backends, as a direct read would.
+#[test]
+fn interrupted_read_fails_without_resume() {
+    let _serial = serial();
+    let (once_read, once_write) = pipe();
+    let (blocked_read, _blocked_write) = blocking_pipe();
+    install_counting_handler(0);
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::gettid() };
+
+    let helper = std::thread::spawn(move || {
+        wait_blocked_in_read(tid);
+        // SAFETY: tgkill sends a signal to a thread of this process.
+        let ret = unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1) };
+        assert_eq!(ret, 0);
+    });
+
+    let mut buffer = [0u8; 1];
+    let mut batch = Batch::new();
+    batch.set_resume_after_signal(false);
+    let written = batch.write(once_write.as_fd(), b"a");
+    let read = batch.read(blocked_read.as_fd(), &mut buffer);
+    let pid = batch.getpid();
+    let completion = submit(batch);
+    helper.join().unwrap();
+
+    assert_eq!(completion.count(), 2);
+    assert_eq!(completion.result(written), Ok(1));
+    assert_eq!(completion.result(read), Err(Errno::EINTR));
+    assert_eq!(completion.outcome(pid), Outcome::NotReached);
+    assert_eq!(completion.resumptions(), 0);
+    assert_eq!(SIGNALS.load(Ordering::SeqCst), 1);
+    assert_eq!(drain(&once_read), b"a");
+}
+
+/// A signal handled between entries 0 and 1 stops a kernel batch before
+/// entry 1. The crate goes on with entry 1 even with
+/// `set_resume_after_signal(false)`, since nothing was interrupted, and the
+/// batch completes as a sequence of direct calls would.
+#[test]
+fn stop_between_entries_always_resumes() {
+    let _serial = serial();
+    let (once_read, once_write) = pipe();
+    install_counting_handler(libc::SA_RESTART);
+    // SAFETY: getpid and gettid have no preconditions.
+    let (pid, tid) = unsafe { (libc::getpid(), libc::gettid()) };
+
+    let mut batch = Batch::new();
+    batch.set_resume_after_signal(false);
+    // SAFETY: tgkill touches no memory; the handler only counts.
+    let signal = unsafe {
+        batch.raw(
+            libc::SYS_tgkill as u32,
+            [pid as u64, tid as u64, libc::SIGUSR1 as u64, 0, 0, 0],
+        )
+    };
+    let written = batch.write(once_write.as_fd(), b"x");
+    let completion = submit(batch);
+
+    assert_eq!(completion.count(), 2);
+    assert_eq!(completion.result(signal), Ok(0));
+    assert_eq!(completion.result(written), Ok(1));
+    let expected_resumptions = usize::from(completion.backend() == Backend::Kernel);
+    assert_eq!(completion.resumptions(), expected_resumptions);
+    assert_eq!(SIGNALS.load(Ordering::SeqCst), 1);
+    assert_eq!(drain(&once_read), b"x");
+}
+
+/// Returns the system call number at the start of `path`, a
+/// /proc/PID/task/TID/syscall file, or -1 if it holds none. It makes only
+/// system calls, so that a forked child of this multithreaded process may
+/// call it.
+fn syscall_number_of(path: &CString) -> i64 {
+    let mut text = [0u8; 32];
+    // SAFETY: `path` is a NUL-terminated string and `text` is writable for its length.
+    let length = unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_RDONLY);
+        if fd < 0 {
+            return -1;
+        }
+        let length = libc::read(fd, text.as_mut_ptr().cast(), text.len());
+        libc::close(fd);
+        length
+    };
+    if length <= 0 {
+        return -1;
+    }
+    let digits = text.iter().take_while(|byte| byte.is_ascii_digit());
+    if digits.clone().count() == 0 {
+        return -1;
+    }
+    digits.fold(0, |number, &digit| number * 10 + i64::from(digit - b'0'))
+}
+
+/// SIGSTOP and SIGCONT interrupt entry 1, a read that blocks on an empty
+/// pipe, with no handler involved. A direct read would restart; with the
+/// default settings the crate runs the read again, and the batch completes
+/// with entry 0 run once.
+#[test]
+fn stop_signal_resumes_interrupted_read() {
+    let _serial = serial();
+    let (once_read, once_write) = pipe();
+    let (blocked_read, blocked_write) = blocking_pipe();
+    // SAFETY: getpid and gettid have no preconditions.
+    let (pid, tid) = unsafe { (libc::getpid(), libc::gettid()) };
+    let path = CString::new(format!("/proc/{pid}/task/{tid}/syscall")).unwrap();
+
+    // The child makes only system calls: the parent has other threads, so
+    // the child may not allocate.
+    // SAFETY: see above; the child ends with _exit.
+    let child = unsafe { libc::fork() };
+    assert!(child >= 0, "fork failed: {}", std::io::Error::last_os_error());
+    if child == 0 {
+        let wait_blocked = || {
+            while syscall_number_of(&path) != libc::SYS_read {
+                // SAFETY: usleep has no preconditions.
+                unsafe { libc::usleep(1000) };
+            }
+        };
+        wait_blocked();
+        // SAFETY: kill, usleep, write and _exit touch only this child and
+        // the pipe; `b"b"` is one readable byte.
+        unsafe {
+            libc::kill(pid, libc::SIGSTOP);
+            libc::usleep(20_000);
+            libc::kill(pid, libc::SIGCONT);
+            wait_blocked();
+            let written = libc::write(blocked_write.as_raw_fd(), b"b".as_ptr().cast(), 1);
+            libc::_exit(if written == 1 { 0 } else { 1 });
+        }
+    }
+    drop(blocked_write);
+
+    let mut buffer = [0u8; 1];
+    let mut batch = Batch::new();
+    let written = batch.write(once_write.as_fd(), b"a");
+    let read = batch.read(blocked_read.as_fd(), &mut buffer);
+    let completion = submit(batch);
+
+    let mut status = 0;
+    // SAFETY: `status` is writable; `child` is this process's child.
+    assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
+    assert!(libc::WIFEXITED(status), "child status {status:#x}");
+    assert_eq!(libc::WEXITSTATUS(status), 0, "the child failed to write the byte");
+    assert_eq!(completion.count(), 2);
+    assert_eq!(completion.result(written), Ok(1));
+    assert_eq!(completion.result(read), Ok(1));
+    let expected_resumptions = usize::from(completion.backend() == Backend::Kernel);
+    assert_eq!(completion.resumptions(), expected_resumptions);
     assert_eq!(buffer, *b"b");
     assert_eq!(drain(&once_read), b"a");
 }

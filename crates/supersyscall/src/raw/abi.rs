@@ -43,6 +43,26 @@ pub const ENTRY_FLAGS: u32 = 0x3f;
 /// The maximum `count` of one call (`SUPERSYSCALL_MAX_ENTRIES`).
 pub const MAX_ENTRIES: usize = 1024;
 
+/// The system calls an entry may not name (`SUPERSYSCALL_DENY_LIST`), by
+/// name and number, in the header's order. Such an entry does not run, and
+/// its result is `-EINVAL`. The uapi header gives the reason for each;
+/// `scripts/check-deny-list.sh` checks this table against it.
+pub const DENY_LIST: [(&str, u32); 12] = [
+    ("execve", libc::SYS_execve as u32),
+    ("execveat", libc::SYS_execveat as u32),
+    ("fork", libc::SYS_fork as u32),
+    ("vfork", libc::SYS_vfork as u32),
+    ("clone", libc::SYS_clone as u32),
+    ("clone3", libc::SYS_clone3 as u32),
+    ("rt_sigreturn", libc::SYS_rt_sigreturn as u32),
+    ("restart_syscall", libc::SYS_restart_syscall as u32),
+    // libc does not define SYS_uretprobe (Linux 6.11).
+    ("uretprobe", 335),
+    ("exit", libc::SYS_exit as u32),
+    ("exit_group", libc::SYS_exit_group as u32),
+    ("supersyscall", NR_SUPERSYSCALL),
+];
+
 /// Returns the entry flag `SUPERSYSCALL_ENTRY_ARG_RESULT(k)`.
 ///
 /// With this bit set, `args[k]` contains the index of an earlier entry, and the
