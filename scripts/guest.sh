@@ -23,7 +23,7 @@ guest_target=x86_64-unknown-linux-gnu
 guest_release=$SUPERSYSCALL_ROOT/target/$guest_target/release
 
 bzimage=$("$SUPERSYSCALL_ROOT"/scripts/kernel-build.sh "$profile" | tail -n 1)
-selftest=$("$SUPERSYSCALL_ROOT"/scripts/selftest-build.sh "$profile" | tail -n 1)
+selftests=$("$SUPERSYSCALL_ROOT"/scripts/selftest-build.sh "$profile" | tail -n 1)
 c_example=$("$SUPERSYSCALL_ROOT"/scripts/c-example.sh "$profile" | tail -n 1)
 
 # Guest programs are static: the initramfs has no shared libraries.
@@ -45,7 +45,8 @@ for line in sys.stdin:
 
 files=(
 	"/bin/demo=$guest_release/examples/demo"
-	"/bin/supersyscall_test=$selftest"
+	"/bin/supersyscall_test=$selftests/supersyscall_test"
+	"/bin/visibility_test=$selftests/visibility_test"
 	"/bin/first-line=$c_example"
 )
 for binary in "${test_binaries[@]}"; do
