@@ -118,8 +118,9 @@ fi
 # watchdog and RCU stall limits are raised because TCG runs the guest many
 # times slower than hardware. loglevel=5 keeps the informational boot messages
 # off the console, so the guest's own output is easy to find, while warnings,
-# errors and panics still show.
-cmdline="console=ttyS0 loglevel=5 panic=-1 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120"
+# errors and panics still show. audit=1 gives every task an audit context
+# where the kernel has audit, so that every batch runs with one.
+cmdline="console=ttyS0 loglevel=5 panic=-1 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 audit=1"
 if [[ -n $extra_append ]]; then
 	cmdline+=" $extra_append"
 fi

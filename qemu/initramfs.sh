@@ -26,8 +26,8 @@ Builds an initramfs for qemu/boot.sh and prints its path.
 
 The archive also holds the plans as /etc/plans/*, the host's
 /etc/os-release, empty /proc, /sys, /tmp and /dev, and the nodes /dev/console
-and /dev/null. ELF programs must be statically linked, because the guest has
-no shared libraries.
+and /dev/null. ELF programs must be statically linked, unless their loader
+and shared libraries are given as files too.
 EOF
 	exit "${1:-2}"
 }
@@ -91,13 +91,16 @@ check_guest_path() {
 }
 
 # Fails when an ELF file requests a program interpreter (is dynamically
-# linked), because it would fail in the guest with "No such file or directory".
+# linked) that the archive does not hold, because it would fail in the guest
+# with "No such file or directory". Callers that add a dynamic program also
+# add its loader and libraries at their host paths.
 check_static() {
-	local path=$1
+	local path=$1 interpreter
 	readelf -h "$path" >/dev/null 2>&1 || return 0
-	if readelf -l "$path" 2>/dev/null | grep -q 'Requesting program interpreter'; then
-		die "$path is dynamically linked; build it with RUSTFLAGS='-C target-feature=+crt-static' (or -static for C)"
-	fi
+	interpreter=$(readelf -l "$path" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+	[[ -n $interpreter ]] || return 0
+	[[ -n ${seen[$interpreter]-} ]] && return 0
+	die "$path is dynamically linked, and its loader $interpreter is not in the archive; build it with RUSTFLAGS='-C target-feature=+crt-static' (or -static for C), or add the loader and libraries"
 }
 
 command -v cpio >/dev/null || die "cpio not found: install Debian's cpio package"

@@ -14,8 +14,8 @@ DEBIAN_PACKAGES=(
 	rustc-web rust-web-src libstd-rust-web-dev rust-web-clippy rustfmt-web
 	# LLVM=1 builds: clang, lld and llvm 14, and libclang for bindgen.
 	clang lld llvm libclang-dev
-	# The guest.
-	qemu-system-x86
+	# The guest, and strace for the plan qemu/plans/strace.
+	qemu-system-x86 strace
 )
 BINDGEN_VERSION=0.73.2
 
@@ -41,6 +41,6 @@ fi
 if [[ ${1-} != --quiet ]]; then
 	log "versions in use:"
 	dpkg-query -W -f='    ${Package} ${Version}\n' linux-source-6.12 rustc-web \
-		rust-web-src rust-web-clippy rustfmt-web clang lld llvm qemu-system-x86 >&2
+		rust-web-src rust-web-clippy rustfmt-web clang lld llvm qemu-system-x86 strace >&2
 	printf '    %s\n' "$(bindgen --version)" "$(/usr/bin/rustc --version)" >&2
 fi
