@@ -267,7 +267,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Records `error` unless an earlier one is recorded.
-    fn record(&mut self, error: Error) {
+    pub(crate) fn record(&mut self, error: Error) {
         if self.error.is_none() {
             self.error = Some(error);
         }

@@ -1,44 +1,13 @@
-//! The typed constructors: one method per system call, each lowering its
-//! arguments into `{nr, flags, args[6]}`.
-//!
-//! Pointer arguments come only from references borrowed for the batch's
-//! lifetime `'a`, with their lengths taken from the same reference, so a
-//! safe constructor cannot hand the kernel a dangling or short buffer.
+//! The typed constructors that need more than the declarative table in
+//! `syscalls.rs`: `close`, which takes ownership, and `write_from`, which
+//! chains a read's buffer and count.
 
-use core::ffi::CStr;
+use libc::{c_int, socklen_t};
 
-use libc::{c_int, c_uint, mode_t, pid_t};
-
-use crate::handle::{BytesRead, CloseFd, DirFd, Fd, FdArg, Handle};
-use crate::Batch;
+use crate::handle::{BytesRead, CloseFd, FdArg, Handle};
+use crate::{Batch, Error};
 
 impl<'a> Batch<'a> {
-    /// Adds `getpid()`: the process id of the caller.
-    ///
-    /// See [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html).
-    pub fn getpid(&mut self) -> Handle<pid_t> {
-        self.entry(libc::SYS_getpid).push()
-    }
-
-    /// Adds `getppid()`: the process id of the caller's parent.
-    ///
-    /// See [getppid(2)](https://man7.org/linux/man-pages/man2/getppid.2.html).
-    pub fn getppid(&mut self) -> Handle<pid_t> {
-        self.entry(libc::SYS_getppid).push()
-    }
-
-    /// Adds `write(fd, buf, buf.len())`: the result is the number of bytes
-    /// written.
-    ///
-    /// See [write(2)](https://man7.org/linux/man-pages/man2/write.2.html).
-    pub fn write(&mut self, fd: impl Into<FdArg<'a>>, buf: &'a [u8]) -> Handle<usize> {
-        self.entry(libc::SYS_write)
-            .fd(0, fd.into())
-            .value(1, buf.as_ptr() as u64)
-            .value(2, buf.len() as u64)
-            .push()
-    }
-
     /// Adds `write(fd, buf, count)` where `buf` and `count` are the buffer and
     /// result of an earlier `read` or `pread64`: it writes exactly the bytes
     /// that entry read.
@@ -60,61 +29,6 @@ impl<'a> Batch<'a> {
             .push()
     }
 
-    /// Adds `read(fd, buf, buf.len())`: the result is the number of bytes
-    /// read into `buf`.
-    ///
-    /// See [read(2)](https://man7.org/linux/man-pages/man2/read.2.html).
-    pub fn read(&mut self, fd: impl Into<FdArg<'a>>, buf: &'a mut [u8]) -> Handle<BytesRead> {
-        self.entry(libc::SYS_read)
-            .fd(0, fd.into())
-            .value(1, buf.as_mut_ptr() as u64)
-            .value(2, buf.len() as u64)
-            .push()
-    }
-
-    /// Adds `pread64(fd, buf, buf.len(), offset)`: reads at `offset`
-    /// without moving the file offset.
-    ///
-    /// See [pread(2)](https://man7.org/linux/man-pages/man2/pread.2.html).
-    pub fn pread64(
-        &mut self,
-        fd: impl Into<FdArg<'a>>,
-        buf: &'a mut [u8],
-        offset: u64,
-    ) -> Handle<BytesRead> {
-        self.entry(libc::SYS_pread64)
-            .fd(0, fd.into())
-            .value(1, buf.as_mut_ptr() as u64)
-            .value(2, buf.len() as u64)
-            .value(3, offset)
-            .push()
-    }
-
-    /// Adds `openat(dirfd, path, flags, mode)`: the result is a new
-    /// descriptor.
-    ///
-    /// `flags` pass unchanged, so add `O_CLOEXEC` to keep the descriptor out
-    /// of child processes. The batch owns the new descriptor until
-    /// [`Completion::take_fd`](crate::Completion::take_fd) or a later
-    /// [`Batch::close`] claims it, and closes it otherwise.
-    ///
-    /// See [openat(2)](https://man7.org/linux/man-pages/man2/openat.2.html).
-    pub fn openat(
-        &mut self,
-        dirfd: impl Into<DirFd<'a>>,
-        path: &'a CStr,
-        flags: c_int,
-        mode: mode_t,
-    ) -> Handle<Fd> {
-        self.entry(libc::SYS_openat)
-            .dirfd(0, dirfd.into())
-            .value(1, path.as_ptr() as u64)
-            .value(2, flags as u64)
-            .value(3, u64::from(mode))
-            .creates_fd()
-            .push()
-    }
-
     /// Adds `close(fd)` for a descriptor the batch owns: one handed over
     /// as an [`OwnedFd`](std::os::fd::OwnedFd), or one an earlier `openat`
     /// creates.
@@ -132,48 +46,66 @@ impl<'a> Batch<'a> {
         self.entry(libc::SYS_close).close_fd(0, fd.into()).push()
     }
 
-    /// Adds `lseek(fd, offset, whence)`: the result is the new file offset.
+    /// Adds `mmap(NULL, length, prot, flags, fd, offset)`: the address of a
+    /// new mapping, which replaces nothing because `addr` is NULL.
     ///
-    /// See [lseek(2)](https://man7.org/linux/man-pages/man2/lseek.2.html).
-    pub fn lseek(&mut self, fd: impl Into<FdArg<'a>>, offset: i64, whence: c_int) -> Handle<u64> {
-        self.entry(libc::SYS_lseek)
-            .fd(0, fd.into())
-            .value(1, offset as u64)
-            .value(2, whence as u64)
-            .push()
-    }
-
-    /// Adds `fstat(fd, statbuf)`: fills `statbuf` when the entry succeeds.
+    /// `fd` is `None` for `MAP_ANONYMOUS`. `flags` must not contain
+    /// `MAP_FIXED`, which can replace memory Rust uses; the `unsafe`
+    /// [`Batch::mmap_fixed`] offers it. With `MAP_FIXED`, [`Batch::submit`]
+    /// fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument)
+    /// before anything runs.
     ///
-    /// See [fstat(2)](https://man7.org/linux/man-pages/man2/fstat.2.html).
-    pub fn fstat(&mut self, fd: impl Into<FdArg<'a>>, statbuf: &'a mut libc::stat) -> Handle<()> {
-        self.entry(libc::SYS_fstat)
-            .fd(0, fd.into())
-            .value(1, statbuf as *mut libc::stat as u64)
-            .push()
-    }
-
-    /// Adds `statx(dirfd, path, flags, mask, statxbuf)`: fills `statxbuf`
-    /// when the entry succeeds (Linux 4.11 and later).
-    ///
-    /// Pass `flags` = `AT_EMPTY_PATH` and an empty `path` to query `dirfd`
-    /// itself.
-    ///
-    /// See [statx(2)](https://man7.org/linux/man-pages/man2/statx.2.html).
-    pub fn statx(
+    /// See [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html).
+    /// Linux 1.0 and later.
+    pub fn mmap(
         &mut self,
-        dirfd: impl Into<DirFd<'a>>,
-        path: &'a CStr,
+        length: usize,
+        prot: c_int,
         flags: c_int,
-        mask: c_uint,
-        statxbuf: &'a mut libc::statx,
+        fd: Option<FdArg<'a>>,
+        offset: i64,
+    ) -> Handle<u64> {
+        if flags & libc::MAP_FIXED != 0 {
+            self.record(Error::InvalidArgument {
+                entry: self.len(),
+                name: "mmap",
+                reason: "MAP_FIXED can replace memory Rust uses; use the unsafe mmap_fixed",
+            });
+        }
+        let builder = self
+            .entry(libc::SYS_mmap)
+            .value(0, 0)
+            .value(1, length as u64)
+            .value(2, prot as u64)
+            .value(3, flags as u64);
+        let builder = match fd {
+            Some(fd) => builder.fd(4, fd),
+            None => builder.value(4, -1i64 as u64),
+        };
+        builder.value(5, offset as u64).push()
+    }
+
+    /// Adds `getsockopt(fd, level, name, value, length)` with `*length` set
+    /// to `value.len()` now, so that the kernel writes at most that much:
+    /// the option's length is in `length` after the entry succeeds.
+    ///
+    /// See [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html).
+    /// Linux 2.0 and later.
+    pub fn getsockopt(
+        &mut self,
+        fd: impl Into<FdArg<'a>>,
+        level: c_int,
+        name: c_int,
+        value: &'a mut [u8],
+        length: &'a mut socklen_t,
     ) -> Handle<()> {
-        self.entry(libc::SYS_statx)
-            .dirfd(0, dirfd.into())
-            .value(1, path.as_ptr() as u64)
-            .value(2, flags as u64)
-            .value(3, u64::from(mask))
-            .value(4, statxbuf as *mut libc::statx as u64)
+        *length = socklen_t::try_from(value.len()).unwrap_or(socklen_t::MAX);
+        self.entry(libc::SYS_getsockopt)
+            .fd(0, fd.into())
+            .value(1, level as u64)
+            .value(2, name as u64)
+            .value(3, value.as_mut_ptr() as u64)
+            .value(4, core::ptr::from_mut(length) as u64)
             .push()
     }
 

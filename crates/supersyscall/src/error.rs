@@ -37,6 +37,15 @@ pub enum Error {
         /// The index of the entry that closes it.
         closed_by: usize,
     },
+    /// An entry's arguments are invalid for its safe constructor.
+    InvalidArgument {
+        /// The index of the entry.
+        entry: usize,
+        /// The system call.
+        name: &'static str,
+        /// What is wrong, and what to use instead.
+        reason: &'static str,
+    },
     /// The kernel rejected the whole call with this error.
     ///
     /// With the batches this crate builds, this means a kernel that differs
@@ -75,6 +84,11 @@ impl fmt::Display for Error {
                 "entry {entry} uses the descriptor of entry {handle_entry}, \
                  which entry {closed_by} closes before it"
             ),
+            Error::InvalidArgument {
+                entry,
+                name,
+                reason,
+            } => write!(f, "entry {entry} ({name}) has an invalid argument: {reason}"),
             Error::Kernel(errno) => write!(f, "supersyscall failed: {errno}"),
             Error::Emulation(errno) => write!(f, "supersyscall emulation failed: {errno}"),
         }

@@ -127,6 +127,14 @@ impl Value for libc::pid_t {
     }
 }
 
+impl sealed::Sealed for u32 {}
+impl Value for u32 {
+    type Output = u32;
+    fn decode(value: u64) -> u32 {
+        value as u32
+    }
+}
+
 impl sealed::Sealed for () {}
 impl Value for () {
     type Output = ();
@@ -239,4 +247,60 @@ impl<T> From<Handle<T>> for Arg {
             index: handle.index,
         }
     }
+}
+
+/// A socket address borrowed for the batch's lifetime, as `bind`, `connect`
+/// and `sendto` take it: its address and its length.
+#[derive(Clone, Copy, Debug)]
+pub struct SockAddr<'a> {
+    address: *const libc::sockaddr,
+    length: libc::socklen_t,
+    borrow: PhantomData<&'a libc::sockaddr>,
+}
+
+impl SockAddr<'_> {
+    pub(crate) fn address(&self) -> u64 {
+        self.address as u64
+    }
+
+    pub(crate) fn length(&self) -> u64 {
+        u64::from(self.length)
+    }
+}
+
+/// Implements `From<&'a $type>` for [`SockAddr`], for a `libc` socket address
+/// type, with the type's full size as the length.
+macro_rules! sock_addr_from {
+    ($($type:ty),*) => {
+        $(
+            impl<'a> From<&'a $type> for SockAddr<'a> {
+                fn from(address: &'a $type) -> SockAddr<'a> {
+                    SockAddr {
+                        address: core::ptr::from_ref(address).cast(),
+                        length: core::mem::size_of::<$type>() as libc::socklen_t,
+                        borrow: PhantomData,
+                    }
+                }
+            }
+        )*
+    };
+}
+
+sock_addr_from!(
+    libc::sockaddr_in,
+    libc::sockaddr_in6,
+    libc::sockaddr_un,
+    libc::sockaddr_nl,
+    libc::sockaddr_storage
+);
+
+/// `struct f_owner_ex` from `<linux/fcntl.h>`: the owner that
+/// [`Batch::fcntl_getown_ex`](crate::Batch::fcntl_getown_ex) stores.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FOwnerEx {
+    /// `F_OWNER_TID`, `F_OWNER_PID` or `F_OWNER_PGRP`.
+    pub kind: libc::c_int,
+    /// The thread, process or process group id.
+    pub pid: libc::pid_t,
 }

@@ -61,12 +61,16 @@
 //!   thread runs them all, in order, and blocks where they block.
 //! - The emulation saves no kernel entries. It also cannot stop between
 //!   entries for a pending signal, as the kernel does.
-//! - Typed constructors cover `getpid`, `getppid`, `read`, `pread64`,
-//!   `write`, `openat`, `close`, `lseek`, `fstat` and `statx`. Other calls
-//!   need the `unsafe` [`Batch::raw`].
+//! - Typed constructors cover the common file, path, descriptor, socket,
+//!   memory, process and time calls, one declaration each in the crate's
+//!   `syscalls.rs`. Calls that can break memory or descriptor safety
+//!   (`dup3`, `munmap`, `mprotect`, `madvise`, `mmap_fixed`, `ioctl`,
+//!   `sendmsg`, `recvmsg`, `sendmmsg`, `recvmmsg`) are `unsafe`
+//!   constructors, and any other call needs the `unsafe` [`Batch::raw`].
 //! - A handle chains only a descriptor or, through [`Batch::write_from`],
 //!   the byte count of a read. Other results cannot feed a later typed
-//!   entry.
+//!   entry. Descriptors that a call returns through memory (`pipe2`) cannot
+//!   be chained at all.
 //!
 //! # References
 //!
@@ -90,6 +94,9 @@ compile_error!(
      ia32 and x32 programs cannot reach system call 423"
 );
 
+#[macro_use]
+mod define;
+
 mod backend;
 mod batch;
 mod completion;
@@ -100,11 +107,12 @@ mod error;
 mod handle;
 #[allow(unsafe_code)]
 mod raw;
+mod syscalls;
 
 pub use backend::Backend;
 pub use batch::{Batch, Policy};
 pub use completion::{Completion, Outcome, TakeFdError};
 pub use errno::{decode, Errno};
 pub use error::Error;
-pub use handle::{Arg, BytesRead, CloseFd, DirFd, Fd, FdArg, Handle, Value};
+pub use handle::{Arg, BytesRead, CloseFd, DirFd, FOwnerEx, Fd, FdArg, Handle, SockAddr, Value};
 pub use raw::abi;

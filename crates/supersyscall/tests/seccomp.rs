@@ -1,7 +1,7 @@
 //! A seccomp filter that rejects supersyscall itself: the crate falls back to
 //! the emulated backend and produces exactly the sequential results. The
 //! filter stays with the process that installs it, so the test installs it
-//! in a forked child, and this file holds no other test.
+//! in a forked child, and this file contains no other test.
 
 use std::fs::File;
 use std::io::Read;
@@ -113,8 +113,8 @@ fn filter_rejecting_supersyscall_falls_back() {
     // SAFETY: as above.
     assert_eq!(unsafe { libc::pipe2(report.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
 
-    // SAFETY: this test binary runs one test, so no other thread of the
-    // harness holds a lock the child could need; the child ends with _exit.
+    // SAFETY: this test binary runs one test, so no other harness thread can
+    // hold a lock that the child needs. The child ends with _exit.
     let child = unsafe { libc::fork() };
     assert!(child >= 0, "fork failed: {}", std::io::Error::last_os_error());
     if child == 0 {

@@ -6,6 +6,7 @@
 //! safe code.
 
 pub mod abi;
+mod entries;
 mod run;
 mod syscall;
 
