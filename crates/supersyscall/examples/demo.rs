@@ -106,12 +106,12 @@ fn compare_getppid(backend: Backend) -> Result<(), Box<dyn Error>> {
     let build_and_submit = median_ns_per_call(
         || (),
         |()| {
-            std::hint::black_box(getppid_batch().submit_with(backend)?);
+            let _completion = std::hint::black_box(getppid_batch().submit_with(backend)?);
             Ok(())
         },
     )?;
     let submit = median_ns_per_call(getppid_batch, |batch| {
-        std::hint::black_box(batch.submit_with(backend)?);
+        let _completion = std::hint::black_box(batch.submit_with(backend)?);
         Ok(())
     })?;
 

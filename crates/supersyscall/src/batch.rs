@@ -89,6 +89,7 @@ pub(crate) enum Effect {
 /// let _ = batch.submit();
 /// ```
 #[derive(Debug)]
+#[must_use = "a batch runs nothing until it is submitted"]
 pub struct Batch<'a> {
     id: u64,
     policy: Policy,

@@ -88,6 +88,7 @@ impl std::error::Error for TakeFdError {}
 /// # Panics
 ///
 /// The methods that take a handle panic if it comes from another batch.
+#[must_use = "a completion holds the results and closes the descriptors the batch created when dropped"]
 pub struct Completion {
     batch: u64,
     backend: Backend,

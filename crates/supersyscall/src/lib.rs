@@ -72,6 +72,14 @@
 //!   entry. Descriptors that a call returns through memory (`pipe2`) cannot
 //!   be chained at all.
 //!
+//! # Threads
+//!
+//! [`Batch`], [`Handle`] and [`Completion`] are `Send` and `Sync`, which the
+//! crate checks at compile time. A batch may be built on one thread and
+//! submitted on another. Its entries then run on the submitting thread, so
+//! thread-specific calls such as `gettid` and `prctl(PR_SET_NAME)` act on
+//! that thread.
+//!
 //! # References
 //!
 //! - supersyscall(2), and `include/uapi/linux/supersyscall.h`, which
@@ -116,3 +124,11 @@ pub use errno::{decode, Errno};
 pub use error::Error;
 pub use handle::{Arg, BytesRead, CloseFd, DirFd, FOwnerEx, Fd, FdArg, Handle, SockAddr, Value};
 pub use raw::abi;
+
+/// Compile-time checks of the thread-safety the crate documents.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Batch<'static>>();
+    assert_send_sync::<Handle<Fd>>();
+    assert_send_sync::<Completion>();
+};
