@@ -1,5 +1,6 @@
 //! The batch builder: entries, their effects on descriptors, and submit.
 
+use core::fmt;
 use core::marker::PhantomData;
 use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -88,7 +89,6 @@ pub(crate) enum Effect {
 /// println!("{}", buffer[0]);
 /// let _ = batch.submit();
 /// ```
-#[derive(Debug)]
 #[must_use = "a batch runs nothing until it is submitted"]
 pub struct Batch<'a> {
     id: u64,
@@ -103,6 +103,27 @@ pub struct Batch<'a> {
     /// The first error found while adding entries.
     error: Option<Error>,
     borrows: PhantomData<&'a mut [u8]>,
+}
+
+/// Writes the batch as strace would write its calls, one line per entry,
+/// such as `1: read($0, 0x7ffd5e2c0a10, 64)`, where `$0` is the result of
+/// entry 0.
+impl fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Batch {{ id: {}, policy: {:?}, entries: {} }}",
+            self.id,
+            self.policy,
+            self.entries.len()
+        )?;
+        for (index, entry) in self.entries.iter().enumerate() {
+            write!(f, "  {index}: ")?;
+            crate::describe::write_entry(f, entry, None)?;
+            writeln!(f)?;
+        }
+        Ok(())
+    }
 }
 
 impl Default for Batch<'_> {

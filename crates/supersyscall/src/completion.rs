@@ -5,6 +5,7 @@ use std::os::fd::{OwnedFd, RawFd};
 
 use crate::abi::Entry;
 use crate::backend::{Backend, Run};
+use crate::describe;
 use crate::emulate::chained_args;
 use crate::errno::{decode, is_failure};
 use crate::handle::{Fd, Handle, Value};
@@ -246,13 +247,28 @@ impl Completion {
     }
 }
 
+/// Writes the completion as strace would: one line per entry, such as
+/// `1: read($0=3, 0x7ffd5e2c0a10, 64) = 10`, where `$0` is the result of
+/// entry 0, or `= -1 ENOENT` for a failure.
 impl fmt::Debug for Completion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Completion")
-            .field("batch", &self.batch)
-            .field("backend", &self.backend)
-            .field("count", &self.count)
-            .field("results", &self.results)
-            .finish_non_exhaustive()
+        writeln!(
+            f,
+            "Completion {{ batch: {}, backend: {:?}, count: {}, resumptions: {} }}",
+            self.batch, self.backend, self.count, self.resumptions
+        )?;
+        for (index, entry) in self.entries.iter().enumerate() {
+            write!(f, "  {index}: ")?;
+            describe::write_entry(f, entry, Some(&self.results))?;
+            describe::write_outcome(
+                f,
+                index,
+                self.count,
+                self.skipped(index),
+                self.results[index],
+            )?;
+            writeln!(f)?;
+        }
+        Ok(())
     }
 }

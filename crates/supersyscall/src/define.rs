@@ -99,12 +99,22 @@ macro_rules! lower_words {
 /// declaration; see the module documentation for the format. A declaration
 /// starts with `safe fn` or `unsafe fn`.
 macro_rules! define_syscalls {
-    ($(
+    (names = $table:ident; $(
         $(#[$meta:meta])*
         $safety:ident fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty
             = $nr:ident, $man:literal, $since:literal,
             [$($words:tt)*] $(, $effect:ident)?;
     )*) => {
+        /// Each constructor's system call number, name and argument count,
+        /// for the strace-like `Debug` output.
+        pub(crate) const $table: &[(libc::c_long, &str, usize)] = &[
+            $((
+                libc::$nr,
+                $crate::define::strip_prefix(stringify!($nr)),
+                define_syscalls!(@count [$($words)*]),
+            ),)*
+        ];
+
         impl<'a> Batch<'a> {
             $(
                 define_syscalls!(@fn $safety [$(#[$meta])*] $name($($arg: $ty),*) -> $out,
@@ -138,10 +148,24 @@ macro_rules! define_syscalls {
             define_syscalls!(@body self, $nr, [$($words)*] $(, $effect)?)
         }
     };
+    (@count [$($word:ident($($x:tt)*)),* $(,)?]) => {
+        0 $(+ { let _ = stringify!($word); 1 })*
+    };
     (@body $self:ident, $nr:ident, [$($word:ident($($x:tt)*)),* $(,)?] $(, $effect:ident)?) => {{
         let builder = $self.entry(libc::$nr);
         let builder = lower_words!(builder, [0 1 2 3 4 5], $($word($($x)*)),*);
         $(let builder = builder.$effect();)?
         builder.push()
     }};
+}
+
+/// Returns `name` without the `SYS_` that starts a `libc` constant's name.
+pub(crate) const fn strip_prefix(name: &str) -> &str {
+    match name.as_bytes() {
+        [b'S', b'Y', b'S', b'_', rest @ ..] => match core::str::from_utf8(rest) {
+            Ok(rest) => rest,
+            Err(_) => name,
+        },
+        _ => name,
+    }
 }

@@ -108,6 +108,7 @@ mod define;
 mod backend;
 mod batch;
 mod completion;
+mod describe;
 mod emulate;
 mod entries;
 mod errno;

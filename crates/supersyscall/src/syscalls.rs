@@ -18,6 +18,8 @@ use crate::Batch;
 const F_GETOWN_EX: c_int = 16;
 
 define_syscalls! {
+    names = SAFE_NAMES;
+
     // Files.
 
     /// Adds `read(fd, buf, buf.len())`: the number of bytes read into `buf`.

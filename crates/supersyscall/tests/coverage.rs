@@ -377,3 +377,35 @@ fn mmap_anonymous_and_fixed_rejected() {
         other => panic!("expected Error::InvalidArgument for MAP_FIXED, got {other:?}"),
     }
 }
+
+#[test]
+fn debug_output_reads_like_strace() {
+    let (pipe_read, _pipe_write) = {
+        let mut fds = [-1; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe2 stores.
+        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        // SAFETY: pipe2 succeeded, so both are new descriptors with no other owner.
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+    };
+    let fd = pipe_read.as_raw_fd();
+    let mut batch = Batch::new();
+    batch.set_policy(supersyscall::Policy::Continue);
+    batch.getppid();
+    batch.lseek(&pipe_read, 0, libc::SEEK_CUR);
+    let copy = batch.dup(&pipe_read);
+    batch.fcntl_getfd(copy);
+    let before = format!("{batch:?}");
+    let completion = submit(batch);
+    let after = format!("{completion:?}");
+
+    assert!(before.ends_with(&format!(
+        "entries: 4 }}\n  0: getppid()\n  1: lseek({fd}, 0, 1)\n  2: dup({fd})\n  3: fcntl($2, 1)\n"
+    )), "{before}");
+    let copy = completion.result(copy).unwrap();
+    // SAFETY: getppid has no preconditions.
+    let ppid = unsafe { libc::getppid() };
+    let expected = format!(
+        "  0: getppid() = {ppid}\n  1: lseek({fd}, 0, 1) = -1 ESPIPE\n  2: dup({fd}) = {copy}\n  3: fcntl($2={copy}, 1) = 0\n"
+    );
+    assert!(after.ends_with(&expected), "{after}");
+}

@@ -8,6 +8,8 @@ use crate::handle::{FdArg, Handle};
 use crate::Batch;
 
 define_syscalls! {
+    names = UNSAFE_NAMES;
+
     /// Adds `dup3(oldfd, newfd, flags)`: `newfd`, now a copy of `oldfd`.
     ///
     /// # Safety

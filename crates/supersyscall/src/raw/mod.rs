@@ -13,5 +13,6 @@ mod syscall;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use entries::UNSAFE_NAMES;
 pub(crate) use run::{adopt_created_fds, FdSlot, UNTOUCHED};
 pub(crate) use syscall::query_version;
