@@ -161,6 +161,23 @@ impl Completion {
         &self.results
     }
 
+    /// Returns the first entry that ran and failed, with its index, system
+    /// call and error, or `Ok(())` if every entry that ran succeeded.
+    ///
+    /// Skipped entries do not count: their failed source comes first.
+    pub fn check(&self) -> Result<(), EntryFailure> {
+        for (index, &result) in self.results[..self.count].iter().enumerate() {
+            if is_failure(result) && !self.skipped(index) {
+                return Err(EntryFailure {
+                    index,
+                    name: describe::name_of(self.entries[index].nr),
+                    errno: Errno::from_raw(-result as i32),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Returns what happened to the entry of `handle`.
     pub fn outcome<T: Value>(&self, handle: Handle<T>) -> Outcome<T::Output> {
         let index = self.index_of(&handle);
@@ -270,5 +287,32 @@ impl fmt::Debug for Completion {
             writeln!(f)?;
         }
         Ok(())
+    }
+}
+
+/// A failed entry, as [`Completion::check`] reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryFailure {
+    /// The entry's index in its batch.
+    pub index: usize,
+    /// The system call's name, such as `"openat"`, or `"syscall_N"` for a
+    /// number the crate has no constructor for.
+    pub name: String,
+    /// The error the entry returned.
+    pub errno: Errno,
+}
+
+impl fmt::Display for EntryFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "entry {} ({}) failed: {}", self.index, self.name, self.errno)
+    }
+}
+
+impl std::error::Error for EntryFailure {}
+
+impl From<EntryFailure> for std::io::Error {
+    fn from(failure: EntryFailure) -> std::io::Error {
+        let message = failure.to_string();
+        std::io::Error::new(std::io::Error::from(failure.errno).kind(), message)
     }
 }

@@ -27,6 +27,15 @@ fn lookup(nr: u32) -> Option<(&'static str, usize)> {
         .map(|&(_, name, count)| (name, count))
 }
 
+/// Returns the name of system call `nr`, or `syscall_N` for a number no
+/// constructor makes.
+pub(crate) fn name_of(nr: u32) -> String {
+    match lookup(nr) {
+        Some((name, _)) => name.to_owned(),
+        None => format!("syscall_{nr}"),
+    }
+}
+
 /// Writes `value` as strace does: small and negative numbers in decimal,
 /// addresses and large numbers in hexadecimal.
 fn write_value(f: &mut fmt::Formatter<'_>, value: u64) -> fmt::Result {
@@ -59,10 +68,8 @@ pub(crate) fn write_entry(
     entry: &Entry,
     results: Option<&[i64]>,
 ) -> fmt::Result {
-    let (name, count) = match lookup(entry.nr) {
-        Some((name, count)) => (name.to_owned(), count),
-        None => (format!("syscall_{}", entry.nr), 6),
-    };
+    let name = name_of(entry.nr);
+    let count = lookup(entry.nr).map_or(6, |(_, count)| count);
     write!(f, "{name}(")?;
     for (k, &value) in entry.args.iter().enumerate().take(count) {
         if k > 0 {

@@ -120,7 +120,7 @@ mod syscalls;
 
 pub use backend::Backend;
 pub use batch::{Batch, Policy};
-pub use completion::{Completion, Outcome, TakeFdError};
+pub use completion::{Completion, EntryFailure, Outcome, TakeFdError};
 pub use errno::{decode, Errno};
 pub use error::Error;
 pub use handle::{Arg, BytesRead, CloseFd, DirFd, FOwnerEx, Fd, FdArg, Handle, SockAddr, Value};

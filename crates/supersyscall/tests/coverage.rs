@@ -409,3 +409,21 @@ fn debug_output_reads_like_strace() {
     );
     assert!(after.ends_with(&expected), "{after}");
 }
+
+#[test]
+fn check_names_the_failed_entry() {
+    let mut batch = Batch::new();
+    batch.set_policy(supersyscall::Policy::Continue);
+    batch.getpid();
+    let missing = batch.openat(DirFd::Cwd, c"/nonexistent/supersyscall", libc::O_RDONLY, 0);
+    batch.close(missing);
+    let completion = submit(batch);
+
+    let failure = completion.check().unwrap_err();
+    assert_eq!(failure.index, 1);
+    assert_eq!(failure.name, "openat");
+    assert_eq!(failure.errno, Errno::ENOENT);
+    assert_eq!(failure.to_string(), "entry 1 (openat) failed: ENOENT (errno 2)");
+    let error = std::io::Error::from(failure);
+    assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
+}
