@@ -114,6 +114,7 @@ mod entries;
 mod errno;
 mod error;
 mod handle;
+pub mod jobs;
 #[allow(unsafe_code)]
 mod raw;
 mod syscalls;

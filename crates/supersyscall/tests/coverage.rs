@@ -427,3 +427,47 @@ fn check_names_the_failed_entry() {
     let error = std::io::Error::from(failure);
     assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
 }
+
+#[test]
+fn jobs_read_stat_and_write_many() {
+    let dir = TempDir::new("jobs");
+    // 400 files need two batches of reads (341 files each at most).
+    let names: Vec<CString> = (0..400).map(|i| CString::new(format!("file-{i}")).unwrap()).collect();
+    for (i, name) in names.iter().enumerate() {
+        std::fs::write(dir.path.join(name.to_str().unwrap()), format!("contents {i}")).unwrap();
+    }
+    let mut paths: Vec<&core::ffi::CStr> = names.iter().map(|name| name.as_c_str()).collect();
+    paths.push(c"missing");
+    let folder = File::open(&dir.path).unwrap();
+
+    let contents = supersyscall::jobs::read_files(folder.as_fd(), &paths, 64).unwrap();
+    assert_eq!(contents.len(), 401);
+    for (i, content) in contents[..400].iter().enumerate() {
+        assert_eq!(content.as_deref(), Ok(format!("contents {i}").as_bytes()));
+    }
+    assert_eq!(contents[400], Err(Errno::ENOENT));
+
+    let stats = supersyscall::jobs::statx_paths(folder.as_fd(), &paths, 0, libc::STATX_SIZE).unwrap();
+    assert_eq!(stats.len(), 401);
+    assert_eq!(stats[7].as_ref().unwrap().stx_size, "contents 7".len() as u64);
+    assert_eq!(stats[400].as_ref().err(), Some(&Errno::ENOENT));
+
+    let (pipe_read, pipe_write) = {
+        let mut fds = [-1; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe2 stores.
+        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        // SAFETY: pipe2 succeeded, so both are new descriptors with no other owner.
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+    };
+    let writes = [
+        (pipe_write.as_fd(), &b"one "[..]),
+        (pipe_read.as_fd(), &b"bad"[..]),
+        (pipe_write.as_fd(), &b"two"[..]),
+    ];
+    let written = supersyscall::jobs::write_buffers(&writes).unwrap();
+    assert_eq!(written, vec![Ok(4), Err(Errno::EBADF), Ok(3)]);
+    drop(pipe_write);
+    let mut text = String::new();
+    File::from(pipe_read).read_to_string(&mut text).unwrap();
+    assert_eq!(text, "one two");
+}
