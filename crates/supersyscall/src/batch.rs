@@ -89,6 +89,40 @@ pub(crate) enum Effect {
 /// println!("{}", buffer[0]);
 /// let _ = batch.submit();
 /// ```
+///
+/// A path cannot be dropped while the batch holds it:
+///
+/// ```compile_fail,E0716
+/// use supersyscall::{Batch, DirFd};
+///
+/// let mut batch = Batch::new();
+/// batch.openat(DirFd::Cwd, &std::ffi::CString::new("/etc/hostname").unwrap(), 0, 0);
+/// let _ = batch.submit();
+/// ```
+///
+/// An out-parameter cannot be read before the batch ran and was dropped:
+///
+/// ```compile_fail,E0502
+/// use supersyscall::{Batch, DirFd};
+///
+/// let mut stat: libc::statx = unsafe { std::mem::zeroed() };
+/// let mut batch = Batch::new();
+/// batch.statx(DirFd::Cwd, c"/", 0, libc::STATX_SIZE, &mut stat);
+/// println!("{}", stat.stx_size);
+/// let _ = batch.submit();
+/// ```
+///
+/// A descriptor cannot be closed while the batch holds it:
+///
+/// ```compile_fail,E0505
+/// use supersyscall::Batch;
+///
+/// let file = std::fs::File::open("/").unwrap();
+/// let mut batch = Batch::new();
+/// batch.fsync(&file);
+/// drop(file);
+/// let _ = batch.submit();
+/// ```
 #[must_use = "a batch runs nothing until it is submitted"]
 pub struct Batch<'a> {
     id: u64,

@@ -2,7 +2,7 @@
 //! `statx` of many paths, and writing many buffers to many descriptors.
 //!
 //! Each helper splits its work into batches of at most
-//! [`MAX_ENTRIES`](crate::abi::MAX_ENTRIES) entries, runs them with
+//! [`MAX_ENTRIES`] entries, runs them with
 //! [`Batch::submit`], and returns one result per item, in order. A failed
 //! item does not stop the others.
 

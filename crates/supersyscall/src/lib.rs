@@ -51,6 +51,21 @@
 //! emulation, which issues one plain system call per entry with the same
 //! results, otherwise.
 //!
+//! # Backends
+//!
+//! | | Kernel ([`Backend::Kernel`]) | Emulated ([`Backend::Emulated`]) |
+//! | --- | --- | --- |
+//! | What runs | one `supersyscall` call for the batch, and one more for each stop that the crate resumes | one raw `syscall` instruction per entry, never a libc wrapper, so calls that act on one thread (`setresuid`, for example) stay per thread |
+//! | Checks before anything runs | the crate's (handles, sizes, count) and the kernel's | the crate's, and the kernel's repeated in userspace |
+//! | A signal between entries | stops the batch; the crate resumes it at the next entry | the handler runs between two calls, and the batch goes on |
+//! | A signal during a blocking entry | the entry runs again, unless [`Batch::set_resume_after_signal`] is `false`, when it fails with `EINTR` and ends the batch | the kernel restarts the call for an `SA_RESTART` handler; otherwise it fails with `EINTR`, which ends the batch |
+//! | `close` interrupted by a signal | not run again: Linux frees the descriptor even then | the same; the emulation never retries `close` |
+//! | seccomp and ptrace | see each entry, and the outer call | see each call |
+//!
+//! When a seccomp filter or the sysctl `kernel.supersyscall_disabled`
+//! rejects the call with nothing run, the crate runs that batch on the
+//! emulated backend, even after [`Backend::detect`] chose the kernel.
+//!
 //! # What this does not do
 //!
 //! - It runs only on x86_64 with the 64-bit ABI. supersyscall has no ia32 or
@@ -87,7 +102,8 @@
 //! - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html) for
 //!   the x86_64 calling convention.
 //! - [seccomp(2)](https://man7.org/linux/man-pages/man2/seccomp.2.html):
-//!   a filter checks the supersyscall call itself, not the entries it runs.
+//!   a filter checks each entry with its own number and arguments, and the
+//!   supersyscall call itself.
 
 #![deny(unsafe_code)]
 #![deny(
