@@ -4,7 +4,7 @@
 
 use libc::{c_int, socklen_t};
 
-use crate::handle::{BytesRead, CloseFd, FdArg, Handle};
+use crate::handle::{Address, BytesRead, CloseFd, FdArg, Handle};
 use crate::{Batch, Error};
 
 impl<'a> Batch<'a> {
@@ -15,6 +15,7 @@ impl<'a> Batch<'a> {
     /// If the read fails, this entry is skipped with `ECANCELED`.
     ///
     /// See [write(2)](https://man7.org/linux/man-pages/man2/write.2.html).
+    /// Linux 1.0 and later.
     pub fn write_from(
         &mut self,
         fd: impl Into<FdArg<'a>>,
@@ -42,6 +43,7 @@ impl<'a> Batch<'a> {
     /// [`Error::UseAfterClose`](crate::Error::UseAfterClose).
     ///
     /// See [close(2)](https://man7.org/linux/man-pages/man2/close.2.html).
+    /// Linux 1.0 and later.
     pub fn close(&mut self, fd: impl Into<CloseFd>) -> Handle<()> {
         self.entry(libc::SYS_close).close_fd(0, fd.into()).push()
     }
@@ -64,7 +66,7 @@ impl<'a> Batch<'a> {
         flags: c_int,
         fd: Option<FdArg<'a>>,
         offset: i64,
-    ) -> Handle<u64> {
+    ) -> Handle<Address> {
         if flags & libc::MAP_FIXED != 0 {
             self.record(Error::InvalidArgument {
                 entry: self.len(),

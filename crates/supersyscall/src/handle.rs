@@ -69,6 +69,12 @@ pub enum Fd {}
 #[derive(Debug)]
 pub enum BytesRead {}
 
+/// The result type of `mmap`: the address of the new mapping.
+///
+/// [`Completion::result`](crate::Completion::result) gives it as a pointer.
+#[derive(Debug)]
+pub enum Address {}
+
 mod sealed {
     pub trait Sealed {}
 }
@@ -76,8 +82,9 @@ mod sealed {
 /// The decoded type of a handle's result.
 ///
 /// Implemented for [`Fd`] (a [`RawFd`]), [`BytesRead`] and `usize` (byte
-/// counts), `u64` (offsets and raw results), `libc::pid_t` (process ids)
-/// and `()` (calls that return 0).
+/// counts), `u64` (offsets and raw results), [`Address`] (a pointer),
+/// `libc::pid_t` (process ids and other `int` results), `u32` (user and
+/// group ids) and `()` (calls that return 0).
 pub trait Value: sealed::Sealed {
     /// The decoded result.
     type Output;
@@ -132,6 +139,14 @@ impl Value for u32 {
     type Output = u32;
     fn decode(value: u64) -> u32 {
         value as u32
+    }
+}
+
+impl sealed::Sealed for Address {}
+impl Value for Address {
+    type Output = *mut libc::c_void;
+    fn decode(value: u64) -> *mut libc::c_void {
+        value as *mut libc::c_void
     }
 }
 

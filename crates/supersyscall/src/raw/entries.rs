@@ -4,7 +4,7 @@
 
 use libc::{c_int, c_uint, c_ulong, c_void, msghdr};
 
-use crate::handle::{FdArg, Handle};
+use crate::handle::{Address, FdArg, Handle};
 use crate::Batch;
 
 define_syscalls! {
@@ -34,7 +34,7 @@ define_syscalls! {
         flags: c_int,
         fd: c_int,
         offset: i64,
-    ) -> u64
+    ) -> Address
         = SYS_mmap, "mmap", "1.0",
           [val(addr), val(length), val(prot), val(flags | libc::MAP_FIXED), val(fd), val(offset)];
 
