@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use supersyscall::{Backend, Batch, Completion, DirFd, Errno, Error, Outcome, Policy, TakeFdError};
+use supersyscall::{Backend, Batch, DirFd, Errno, Error, Outcome, Policy, TakeFdError};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -27,34 +27,9 @@ fn serial() -> MutexGuard<'static, ()> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Returns the backend under test.
-fn backend() -> Backend {
-    match std::env::var("SUPERSYSCALL_TEST_BACKEND").as_deref() {
-        Ok("kernel") => {
-            assert_eq!(
-                Backend::detect(),
-                Backend::Kernel,
-                "SUPERSYSCALL_TEST_BACKEND=kernel, but this kernel has no supersyscall"
-            );
-            Backend::Kernel
-        }
-        Ok("emulated") => Backend::Emulated,
-        Err(std::env::VarError::NotPresent) => Backend::detect(),
-        other => panic!("SUPERSYSCALL_TEST_BACKEND must be kernel or emulated, not {other:?}"),
-    }
-}
+mod common;
 
-/// Submits `batch` on the backend under test and checks that it ran there.
-fn submit(batch: Batch<'_>) -> Completion {
-    let backend = backend();
-    let completion = batch.submit_with(backend).expect("submit failed");
-    assert_eq!(
-        completion.backend(),
-        backend,
-        "the batch ran on another backend"
-    );
-    completion
-}
+use common::{backend, submit};
 
 /// A file under the temporary directory, removed on drop.
 struct TempFile {

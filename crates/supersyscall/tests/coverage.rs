@@ -11,25 +11,11 @@ use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use supersyscall::{Backend, Batch, Completion, DirFd, Errno, Error, SockAddr};
+use supersyscall::{Batch, DirFd, Errno, Error, SockAddr};
 
-/// Returns the backend under test.
-fn backend() -> Backend {
-    match std::env::var("SUPERSYSCALL_TEST_BACKEND").as_deref() {
-        Ok("kernel") => Backend::Kernel,
-        Ok("emulated") => Backend::Emulated,
-        Err(std::env::VarError::NotPresent) => Backend::detect(),
-        other => panic!("SUPERSYSCALL_TEST_BACKEND must be kernel or emulated, not {other:?}"),
-    }
-}
+mod common;
 
-/// Submits `batch` on the backend under test and checks that it ran there.
-fn submit(batch: Batch<'_>) -> Completion {
-    let backend = backend();
-    let completion = batch.submit_with(backend).expect("submit failed");
-    assert_eq!(completion.backend(), backend, "the batch ran on another backend");
-    completion
-}
+use common::{backend, submit};
 
 /// A folder under the temporary directory, removed with its contents on drop.
 struct TempDir {
