@@ -1,5 +1,5 @@
-//! What the crate itself costs on the host, where batches run on the
-//! emulated backend: building a 64-entry batch, submitting it, and the same
+//! The crate's own cost on the host, where batches run on the emulated
+//! backend: building a 64-entry batch, submitting it, and the same
 //! 64 system calls made by hand. It also prints the heap allocations of one
 //! build and one submit, counted by a wrapping global allocator.
 //!

@@ -62,7 +62,7 @@ fn write_result(f: &mut fmt::Formatter<'_>, result: i64) -> fmt::Result {
 
 /// Writes one entry as `name(arg, arg, ...)`. A chained argument shows as
 /// `$i`, the result of entry `i`, followed by its value when `results`
-/// holds it.
+/// contains it.
 pub(crate) fn write_entry(
     f: &mut fmt::Formatter<'_>,
     entry: &Entry,
