@@ -29,7 +29,7 @@ demo: setup
 test: setup
     SUPERSYSCALL_TEST_BACKEND=emulated cargo test --workspace
     cargo clippy --workspace --all-targets -- -D warnings
-    cargo package -p supersyscall --no-verify --allow-dirty --quiet
+    cargo package -p supersyscall --no-verify --allow-dirty --offline --quiet
     scripts/check-series.sh
     scripts/check-deny-list.sh
     scripts/guest.sh test
