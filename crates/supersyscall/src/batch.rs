@@ -90,7 +90,7 @@ pub(crate) enum Effect {
 /// let _ = batch.submit();
 /// ```
 ///
-/// A path cannot be dropped while the batch holds it:
+/// A path cannot be dropped while the batch borrows it:
 ///
 /// ```compile_fail,E0716
 /// use supersyscall::{Batch, DirFd};
@@ -112,7 +112,7 @@ pub(crate) enum Effect {
 /// let _ = batch.submit();
 /// ```
 ///
-/// A descriptor cannot be closed while the batch holds it:
+/// A descriptor cannot be closed while the batch borrows it:
 ///
 /// ```compile_fail,E0505
 /// use supersyscall::Batch;

@@ -43,7 +43,7 @@ pub enum Error {
         entry: usize,
         /// The system call.
         name: &'static str,
-        /// What is wrong, and what to use instead.
+        /// The reason the argument is invalid, and what to use instead.
         reason: &'static str,
     },
     /// The kernel rejected the whole call with this error.

@@ -94,61 +94,31 @@ pub trait Value: sealed::Sealed {
     fn decode(value: u64) -> Self::Output;
 }
 
-impl sealed::Sealed for Fd {}
-impl Value for Fd {
-    type Output = RawFd;
-    fn decode(value: u64) -> RawFd {
-        value as RawFd
-    }
+/// Implements [`Value`] for each `type => output`, decoding the raw result
+/// with an `as` cast to `output`.
+macro_rules! value_by_cast {
+    ($($type:ty => $output:ty),* $(,)?) => {
+        $(
+            impl sealed::Sealed for $type {}
+            impl Value for $type {
+                type Output = $output;
+                fn decode(value: u64) -> $output {
+                    value as $output
+                }
+            }
+        )*
+    };
 }
 
-impl sealed::Sealed for BytesRead {}
-impl Value for BytesRead {
-    type Output = usize;
-    fn decode(value: u64) -> usize {
-        value as usize
-    }
-}
-
-impl sealed::Sealed for usize {}
-impl Value for usize {
-    type Output = usize;
-    fn decode(value: u64) -> usize {
-        value as usize
-    }
-}
-
-impl sealed::Sealed for u64 {}
-impl Value for u64 {
-    type Output = u64;
-    fn decode(value: u64) -> u64 {
-        value
-    }
-}
-
-impl sealed::Sealed for libc::pid_t {}
-impl Value for libc::pid_t {
-    type Output = libc::pid_t;
-    fn decode(value: u64) -> libc::pid_t {
-        value as libc::pid_t
-    }
-}
-
-impl sealed::Sealed for u32 {}
-impl Value for u32 {
-    type Output = u32;
-    fn decode(value: u64) -> u32 {
-        value as u32
-    }
-}
-
-impl sealed::Sealed for Address {}
-impl Value for Address {
-    type Output = *mut libc::c_void;
-    fn decode(value: u64) -> *mut libc::c_void {
-        value as *mut libc::c_void
-    }
-}
+value_by_cast!(
+    Fd => RawFd,
+    BytesRead => usize,
+    usize => usize,
+    u64 => u64,
+    libc::pid_t => libc::pid_t,
+    u32 => u32,
+    Address => *mut libc::c_void,
+);
 
 impl sealed::Sealed for () {}
 impl Value for () {

@@ -816,7 +816,7 @@ fn stop_between_entries_always_resumes() {
 }
 
 /// Returns the system call number at the start of `path`, a
-/// /proc/PID/task/TID/syscall file, or -1 if it holds none. It makes only
+/// /proc/PID/task/TID/syscall file, or -1 if it contains none. It makes only
 /// system calls, so that a forked child of this multithreaded process may
 /// call it.
 fn syscall_number_of(path: &CString) -> i64 {

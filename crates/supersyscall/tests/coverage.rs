@@ -1,6 +1,6 @@
 //! The typed constructors beyond the basic ones, each checked for its exact
-//! result on the backend that `SUPERSYSCALL_TEST_BACKEND` selects (`kernel`
-//! or `emulated`; unset picks with `Backend::detect`).
+//! result. The tests run on the backend that `SUPERSYSCALL_TEST_BACKEND`
+//! selects: `kernel` or `emulated`, or `Backend::detect` when it is unset.
 //!
 //! Every test works in its own folder under `std::env::temp_dir()`.
 
