@@ -143,7 +143,7 @@ pub use error::Error;
 pub use handle::{
     Address, Arg, BytesRead, CloseFd, DirFd, FOwnerEx, Fd, FdArg, Handle, PeerAddr, SockAddr, Value,
 };
-pub use raw::abi;
+pub use raw::{abi, unchecked};
 
 /// Compile-time checks of the thread-safety the crate documents.
 const _: () = {

@@ -9,6 +9,7 @@ pub mod abi;
 mod entries;
 mod run;
 mod syscall;
+pub mod unchecked;
 
 #[cfg(test)]
 mod tests;
