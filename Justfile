@@ -22,7 +22,8 @@ demo: setup
 
 # The crate's tests run on the host (emulated backend) and in the guest
 # (kernel backend), after the series checks and before the kselftest. The
-# guest part runs on the normal kernel and on the debug (sanitizer) kernel.
+# guest part runs on the normal kernel and on the debug (sanitizer) kernel,
+# which then also runs two minutes of the stress tool.
 
 # Run every test: crate on host and guest, series and deny-list checks,
 # kselftest.
@@ -34,6 +35,13 @@ test: setup
     scripts/check-deny-list.sh
     scripts/guest.sh test
     scripts/guest.sh --profile debug test
+    scripts/stress.sh --minutes 2
+
+# Run the randomized stress tool on the debug kernel: random batches,
+# threads, signals and races, checked after every batch. Options:
+# --minutes N (default 2) and --seed S (default: from the clock, printed).
+stress *options: setup
+    scripts/stress.sh {{options}}
 
 # Regenerate patches/ from the commits in the kernel tree.
 export-series:

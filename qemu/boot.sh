@@ -194,12 +194,13 @@ killed_after_timeout() {
 }
 
 # Fails the boot if the kernel reported a bug: KASAN and the "sleeping
-# function" check print BUG:, lockdep and WARN() print WARNING:, and the
-# soft-lockup and hung-task detectors print "BUG: soft lockup" and "INFO:
-# task ... blocked for more than".
+# function" check print BUG:, lockdep and WARN() print WARNING:, BUG_ON()
+# prints "kernel BUG at", the soft-lockup and hung-task detectors print
+# "BUG: soft lockup" and "INFO: task ... blocked for more than", and the RCU
+# stall detector prints "rcu: INFO: ... detected stalls".
 check_kernel_reports() {
 	local reports
-	reports=$(grep -E '(^|[] ])(BUG:|WARNING:|UBSAN:|Oops|general protection fault|Kernel panic)|INFO: task .* blocked for more than' "$guest_log" | head -n 20 || true)
+	reports=$(grep -E '(^|[] ])(BUG:|WARNING:|UBSAN:|Oops|general protection fault|Kernel panic|kernel BUG at)|INFO: task .* blocked for more than|rcu: INFO: .*detected stall' "$guest_log" | head -n 20 || true)
 	[[ -z $reports ]] || fail "the guest kernel reported problems (plan $plan):
 $reports" 1
 }
