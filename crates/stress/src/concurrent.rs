@@ -17,6 +17,10 @@ use crate::{seccomp, sys, worker, world, Context};
 /// hung: blocked entries wake within milliseconds, so this is generous.
 const WORKER_GRACE: Duration = Duration::from_secs(120);
 
+/// The first descriptor number that no grammar argument names directly, so
+/// only chains reach it.
+const FIRST_UNNAMED_FD: u32 = 21;
+
 /// Prepares a worker: a fresh scratch folder and the world in it.
 pub fn prepare_world(context: &Context, name: &str, seed: u64) -> Result<(), String> {
     let scratch = context.scratch.join(name);
@@ -120,18 +124,28 @@ pub fn shared_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
                                 finding.store(&message);
                                 return;
                             }
+
+                            // Batches leave descriptors open. Closing those
+                            // past the grammar's numbers keeps the table from
+                            // filling up, and races with other threads'
+                            // chained uses.
+                            if rng.chance(1, 8) {
+                                sys::close_from(FIRST_UNNAMED_FD);
+                            }
                         }
                     });
                 }
             });
+            sys::close_from(64);
             check_descriptor_table(context)
         },
     )
 }
 
-/// Checks that every open descriptor is one of the kinds the grammar makes:
-/// a file or folder under the scratch folder, /dev/null, a pipe, a socket
-/// or an eventfd.
+/// Checks that every open descriptor below 64 is one of the kinds the
+/// grammar makes: a file or folder under the scratch folder, /dev/null, a
+/// pipe, a socket or an eventfd. The caller closes the others first, so the
+/// listing itself finds a free descriptor.
 fn check_descriptor_table(context: &Context) -> Result<(), String> {
     let listing = std::fs::read_dir("/proc/self/fd")
         .map_err(|error| format!("reading /proc/self/fd: {error}"))?;
@@ -159,9 +173,9 @@ fn check_descriptor_table(context: &Context) -> Result<(), String> {
     Ok(())
 }
 
-/// The versions that the rewriting thread stores into entry `index`. The
-/// first three are valid; the others make the batch invalid or name a
-/// number the kernel must not run.
+/// Returns version `version` of entry `index`, which the rewriting thread
+/// stores. Versions 0 to 2 are valid. The others make the batch invalid or
+/// name a number the kernel must not run.
 fn entry_version(index: usize, version: u64) -> Entry {
     let mut entry = Entry {
         nr: libc::SYS_lseek as u32,
@@ -212,9 +226,9 @@ fn plausible(index: usize, slot: i64, previous: Option<i64>) -> bool {
             && slot == -(libc::ECANCELED as i64))
 }
 
-/// One thread submits a batch of `lseek` entries again and again while
-/// another rewrites its entries between valid and invalid versions. Every
-/// result must come from one consistent copy of each entry.
+/// Submits a batch of `lseek` entries again and again while another thread
+/// rewrites its entries between valid and invalid versions. Every result
+/// must come from one consistent copy of each entry.
 pub fn rewrite_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
     let world_seed = rng.next_u64();
     let length = rng.range(2, 1024) as usize;

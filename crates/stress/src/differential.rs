@@ -15,13 +15,13 @@ use crate::report::Counters;
 use crate::sys::{self, Ending, PAGE};
 use crate::{seccomp, world};
 
-/// The longest a child may take for one batch before it counts as hung.
+/// The maximum time a child may take for one batch before it counts as hung.
 const CHILD_LIMIT: Duration = Duration::from_secs(120);
 
 /// The bytes of the report page set aside for the digest.
 const DIGEST_CAPACITY: usize = 60_000;
 
-/// What a child writes back through shared memory.
+/// The report a child writes back through shared memory.
 #[repr(C)]
 struct Report {
     /// Set to 1 once the rest is written.
@@ -33,7 +33,7 @@ struct Report {
     digest: [u8; DIGEST_CAPACITY],
 }
 
-/// Where a batch runs.
+/// The mechanism a batch runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
     /// `supersyscall(2)`.
@@ -42,7 +42,7 @@ pub enum Side {
     Emulated,
 }
 
-/// How one side's run ended, and what it left.
+/// The ending of one side's run, and the state it left.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Outcome {
     ending: Ending,
@@ -205,8 +205,8 @@ fn reset_folder(scratch: &Path) {
     }
 }
 
-/// The body of a child: builds the world, installs the filter, runs the
-/// batch and writes the report.
+/// Builds the world in a child, installs the filter, runs the batch and
+/// writes the report.
 fn child(case: &Case, side: Side, report: *mut Report, scratch: &Path) -> i32 {
     sys::close_from(3);
     sys::silence_standard_streams();
@@ -338,5 +338,51 @@ fn first_difference(kernel: &str, emulated: &str) -> String {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use supersyscall::abi::{entry_arg_result, Entry};
+
+    fn chained(nr: u32, source: u64) -> Entry {
+        Entry {
+            nr,
+            flags: entry_arg_result(0),
+            args: [source, 0, 0, 0, 0, 0],
+            reserved: 0,
+        }
+    }
+
+    fn case_of(entries: Vec<Entry>) -> Case {
+        Case {
+            world_seed: 1,
+            classes: vec![Class::Exact; entries.len()],
+            count: entries.len() as u32,
+            flags: 0,
+            filter: None,
+            entries,
+        }
+    }
+
+    #[test]
+    fn without_renumbers_later_chains() {
+        let case = case_of(vec![Entry::default(), Entry::default(), chained(3, 1)]);
+
+        let shrunk = without(&case, 0, 1);
+
+        assert_eq!(shrunk.entries.len(), 2);
+        assert_eq!(shrunk.count, 2);
+        assert_eq!(shrunk.entries[1].args[0], 0);
+    }
+
+    #[test]
+    fn without_points_lost_chain_at_itself() {
+        let case = case_of(vec![Entry::default(), Entry::default(), chained(3, 1)]);
+
+        let shrunk = without(&case, 1, 1);
+
+        assert_eq!(shrunk.entries[1].args[0], 1);
     }
 }

@@ -31,7 +31,7 @@ const NEW_FDS: (u64, u64) = (11, 20);
 /// returns it, so a result of `-DENIED_ERRNO` can only come from the filter.
 pub const DENIED_ERRNO: i64 = 4000;
 
-/// How the oracle compares an entry's result between two runs.
+/// The comparison of an entry's result between two runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {
     /// The result must be equal.
@@ -40,7 +40,7 @@ pub enum Class {
     OwnPid,
 }
 
-/// What an entry's result is, for choosing chain sources.
+/// The kind of an entry's result, for choosing chain sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Produces {
     /// A descriptor.
@@ -53,7 +53,7 @@ enum Produces {
     Number,
 }
 
-/// What a seccomp filter does to the numbers it denies.
+/// The verdict of a seccomp filter for the numbers it denies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FilterAction {
     /// `SECCOMP_RET_ERRNO` with [`DENIED_ERRNO`].
@@ -69,7 +69,7 @@ pub enum FilterAction {
 pub struct Filter {
     /// The numbers the filter denies.
     pub denied: Vec<u32>,
-    /// What it does to them.
+    /// The verdict for them.
     pub action: FilterAction,
 }
 
@@ -81,7 +81,7 @@ pub struct Case {
     pub world_seed: u64,
     /// The entries, at most [`MAX_BATCH`].
     pub entries: Vec<Entry>,
-    /// How each entry's result compares between runs.
+    /// The comparison of each entry's result between runs.
     pub classes: Vec<Class>,
     /// The `count` argument, which may exceed `entries.len()` only above
     /// the kernel's cap.
@@ -569,6 +569,45 @@ impl Builder<'_> {
                 }
                 Produces::Number
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_never_name_pid_entries() {
+        crate::arena::reserve();
+        let mut rng = Rng::new(3);
+
+        for _ in 0..300 {
+            let case = generate(&mut rng, true, false, false);
+            for entry in &case.entries {
+                for k in 0..6 {
+                    if entry.flags & (1 << k) == 0 {
+                        continue;
+                    }
+                    let source = &case.entries[entry.args[k] as usize];
+                    let is_pid =
+                        [libc::SYS_getpid, libc::SYS_gettid].contains(&i64::from(source.nr));
+                    assert!(!is_pid, "a chain names a pid entry: {entry:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn valid_cases_pass_the_entry_checks() {
+        crate::arena::reserve();
+        let mut rng = Rng::new(4);
+
+        for _ in 0..300 {
+            let case = generate(&mut rng, false, false, false);
+            let rejection =
+                crate::oracle::expected_rejection(&case.entries, case.count, case.flags);
+            assert_eq!(rejection, None, "{case:?}");
         }
     }
 }

@@ -35,7 +35,7 @@ pub struct Call<'a> {
     pub ret: i64,
     /// The result slots after the call, one per entry, [`SENTINEL`] before.
     pub results: &'a [i64],
-    /// The numbers a seccomp filter answers with [`DENIED_ERRNO`].
+    /// The numbers a seccomp filter rejects with [`DENIED_ERRNO`].
     pub denied: &'a [u32],
 }
 

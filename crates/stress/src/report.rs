@@ -64,6 +64,7 @@ impl Counters {
         let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         let processed = load(&self.entries_processed);
         let batches = load(&self.batches);
+
         let mut text = String::new();
         let _ = writeln!(text, "stress: seconds {seconds:.1}");
         let _ = writeln!(

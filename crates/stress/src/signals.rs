@@ -1,9 +1,9 @@
 //! Batches under signals: handlers with and without `SA_RESTART`, stop and
 //! continue, and SIGKILL in the middle of a maximal batch.
 //!
-//! Each batch writes single bytes to a pipe that only its thread uses, so
-//! after each call the bytes in the pipe must equal the write entries whose
-//! result is 1: an entry that ran twice or was lost shows at once.
+//! Each batch writes single bytes to a pipe that only its thread uses. After
+//! each call, the bytes in the pipe must equal the write entries whose
+//! result is 1, so an entry that ran twice or was lost shows at once.
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
@@ -306,8 +306,8 @@ fn submit_under_signals(seed: u64, deadline: Instant, counters: &Counters) -> Re
     Ok(())
 }
 
-/// A child runs maximal batches while this process stops and continues it
-/// at random moments, then kills it with SIGKILL in the middle of a batch.
+/// Runs maximal batches in a child while this process stops and continues
+/// it at random moments, then kills it with SIGKILL in the middle of a batch.
 pub fn stop_kill_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
     let world_seed = rng.next_u64();
     let child_seed = rng.next_u64();

@@ -42,7 +42,7 @@ pub fn map_anonymous(length: usize, prot: i32, shared: bool) -> *mut u8 {
     address.cast()
 }
 
-/// How a child process ended.
+/// The end of a child process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ending {
     /// It called `_exit` with this status.

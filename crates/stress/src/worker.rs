@@ -16,7 +16,7 @@ struct FindingPage {
     message: [u8; MESSAGE_CAPACITY],
 }
 
-/// Where a worker writes its finding.
+/// The shared page that a worker writes its finding to.
 #[derive(Clone, Copy)]
 pub struct Finding {
     page: *mut FindingPage,
