@@ -211,9 +211,39 @@ fn entry_version(index: usize, version: u64) -> Entry {
     entry
 }
 
+/// Stores version `version` of entry `index` into the array at `address`,
+/// one aligned 8-byte word at a time.
+///
+/// Word stores keep every field whole whatever the compiler makes of a
+/// 64-byte volatile store, so a kernel that reads each word once copies a
+/// mix of versions only field by field, which is what [`plausible`] allows.
+fn store_entry(address: usize, index: usize, version: u64) {
+    let entry = entry_version(index, version);
+    let mut words = [
+        u64::from(entry.nr) | u64::from(entry.flags) << 32,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        entry.reserved,
+    ];
+    words[1..7].copy_from_slice(&entry.args);
+
+    let target = (address as *mut Entry).wrapping_add(index).cast::<u64>();
+    for (offset, word) in words.into_iter().enumerate() {
+        // SAFETY: the caller passes an index below the array's length, so
+        // the entry's eight 8-byte-aligned words lie in the array, which
+        // is only accessed through raw pointers while the race runs.
+        unsafe { target.add(offset).write_volatile(word) };
+    }
+}
+
 /// Returns whether `slot` is a result that some mix of the versions'
 /// fields gives for entry `index`, where `previous` is entry `index - 1`'s
-/// slot.
+/// slot. A copy taken during a rewrite may mix fields of two versions: an
+/// `lseek` with exit_group's first argument, 77, gives `-EBADF`.
 fn plausible(index: usize, slot: i64, previous: Option<i64>) -> bool {
     let index = index as i64;
     let offsets = [index, 100_000 + index, index - 1, index + 5];
@@ -250,16 +280,7 @@ pub fn rewrite_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
             std::thread::scope(|scope| {
                 scope.spawn(|| {
                     let mut rng = Rng::new(rewriter_seed);
-                    let store = |index: usize, version: u64| {
-                        // SAFETY: `index` is below the array's length, and the
-                        // array is only accessed through raw pointers while
-                        // this thread runs; the kernel copies it.
-                        unsafe {
-                            (address as *mut Entry)
-                                .add(index)
-                                .write_volatile(entry_version(index, version))
-                        };
-                    };
+                    let store = |index: usize, version: u64| store_entry(address, index, version);
                     // An invalid version stays only for a few hundred
                     // iterations, so most calls copy a valid array and the
                     // race is between validation and use.
@@ -327,13 +348,46 @@ fn check_rewrite(ret: i64, results: &[i64]) -> Result<(), String> {
             results.len()
         ));
     }
-    for (index, &slot) in results.iter().enumerate() {
-        let previous = index.checked_sub(1).map(|before| results[before]);
-        if !plausible(index, slot, previous) {
-            return Err(format!(
-                "entry {index} of a rewritten batch holds {slot}, which no consistent copy of the entry gives"
-            ));
+    let implausible: Vec<(usize, i64)> = results
+        .iter()
+        .enumerate()
+        .filter(|&(index, &slot)| {
+            let previous = index.checked_sub(1).map(|before| results[before]);
+            !plausible(index, slot, previous)
+        })
+        .map(|(index, &slot)| (index, slot))
+        .collect();
+    let Some(&(first, slot)) = implausible.first() else {
+        return Ok(());
+    };
+
+    let window = &results[first.saturating_sub(4)..(first + 5).min(results.len())];
+    Err(format!(
+        "entry {first} of a rewritten batch of {} entries holds {slot}, which no consistent copy of the entry gives\n\
+         implausible slots (index, result), first 20 of {}: {:?}\n\
+         slots {} to {}: {window:?}",
+        results.len(),
+        implausible.len(),
+        &implausible[..implausible.len().min(20)],
+        first.saturating_sub(4),
+        first.saturating_sub(4) + window.len() - 1,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_entry_writes_whole_entry() {
+        let mut entries = vec![Entry::default(); 4];
+        let address = entries.as_mut_ptr() as usize;
+
+        for version in 0..9 {
+            store_entry(address, 2, version);
+            assert_eq!(entries[2], entry_version(2, version), "version {version}");
         }
+        assert_eq!(entries[1], Entry::default());
+        assert_eq!(entries[3], Entry::default());
     }
-    Ok(())
 }

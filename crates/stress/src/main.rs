@@ -86,7 +86,8 @@ when the tool itself could not run.
 
   --minutes N       how long to run, in minutes (default 1; fractions allowed)
   --seed S          the run's seed (default: from the clock, printed at start)
-  --round R         run only round R of the seed, to replay a finding
+  --round R         run only round R of the seed, for --minutes, to replay
+                    a finding
   --workload NAME   run only this workload: differential, shared, rewrite,
                     signals, stop-kill or memory
   --scratch DIR     folder for scratch files, emptied by the tool
@@ -223,17 +224,25 @@ fn main() {
         }
         let mut rng = Rng::new(options.seed ^ round.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         // The first rounds run each workload once, so that even a short run
-        // reaches all of them; later rounds pick by weight.
-        let workload = match options.workload {
-            Some(workload) => workload,
-            None if round < WORKLOADS.len() as u64 => round as usize,
-            None => pick_workload(&mut rng),
+        // reaches all of them; later rounds pick by weight. The pick draws
+        // from the round's generator even under --workload, so that a
+        // replay with --workload sees the same stream.
+        let picked = if round < WORKLOADS.len() as u64 {
+            round as usize
+        } else {
+            pick_workload(&mut rng)
         };
+        let workload = options.workload.unwrap_or(picked);
+
         // A round lasts ROUND_LENGTH, or less at the end of the run, but at
-        // least MIN_ROUND_LENGTH, so a replayed round does some work.
+        // least MIN_ROUND_LENGTH. A replayed round runs for --minutes.
         let now = Instant::now();
+        let deadline = match options.round {
+            Some(_) => context.deadline,
+            None => (now + ROUND_LENGTH).min(context.deadline.max(now + MIN_ROUND_LENGTH)),
+        };
         let round_context = Context {
-            deadline: (now + ROUND_LENGTH).min(context.deadline.max(now + MIN_ROUND_LENGTH)),
+            deadline,
             scratch: context.scratch.clone(),
             ..context
         };
