@@ -38,3 +38,10 @@ test: setup
 # Regenerate patches/ from the commits in the kernel tree.
 export-series:
     scripts/export-series.sh
+
+# Run the benchmarks in the guest on the bench kernels (mitigations off,
+# with page-table isolation, with nopti, and under icount) and write the
+# tables and plots to docs/bench/. Arguments go to scripts/bench.sh, for
+# example `just bench --quick --configs off`.
+bench *args: setup
+    scripts/bench.sh {{args}}
