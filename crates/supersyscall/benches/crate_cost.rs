@@ -44,7 +44,7 @@ static GLOBAL: Counting = Counting;
 const ENTRIES: usize = 64;
 
 fn getppid_batch<'a>() -> Batch<'a> {
-    let mut batch = Batch::new();
+    let mut batch = Batch::with_capacity(ENTRIES);
     for _ in 0..ENTRIES {
         batch.getppid();
     }

@@ -63,17 +63,21 @@ pub(crate) struct Run {
     pub(crate) backend: Backend,
     /// The number of entries processed.
     pub(crate) count: usize,
-    /// One result slot per entry.
-    pub(crate) results: Vec<i64>,
     /// How many times the batch was submitted again after a signal stopped it.
     pub(crate) resumptions: usize,
 }
 
-/// Runs `batch` with call flags `flags` on `backend`.
-pub(crate) fn run(batch: &Batch<'_>, backend: Backend, flags: u32) -> Result<Run, Error> {
+/// Runs `batch` with call flags `flags` on `backend`, storing each entry's
+/// result in `results`, which has one slot per entry.
+pub(crate) fn run(
+    batch: &Batch<'_>,
+    backend: Backend,
+    flags: u32,
+    results: &mut [i64],
+) -> Result<Run, Error> {
     match backend {
-        Backend::Kernel => run_kernel(batch, flags),
-        Backend::Emulated => run_emulated(batch, flags),
+        Backend::Kernel => run_kernel(batch, flags, results),
+        Backend::Emulated => run_emulated(batch, flags, results),
     }
 }
 
@@ -83,10 +87,9 @@ fn refused(errno: Errno) -> bool {
     [Errno::ENOSYS, Errno::EPERM, Errno::EACCES].contains(&errno)
 }
 
-fn run_emulated(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
-    let mut results = vec![UNTOUCHED; batch.entries.len()];
-
-    let count = emulate::run(&batch.entries, &mut results, flags, |index, args| {
+fn run_emulated(batch: &Batch<'_>, flags: u32, results: &mut [i64]) -> Result<Run, Error> {
+    results.fill(UNTOUCHED);
+    let count = emulate::run(&batch.entries, results, flags, |index, args| {
         batch.call_entry(index, args)
     })
     .map_err(Error::Emulation)?;
@@ -94,7 +97,6 @@ fn run_emulated(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
     Ok(Run {
         backend: Backend::Emulated,
         count,
-        results,
         resumptions: 0,
     })
 }
@@ -111,14 +113,14 @@ fn run_emulated(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
 /// A dependent whose source already ran and failed cannot be expressed in a
 /// new call, so the batch is split there and the crate skips that entry with
 /// `-ECANCELED`, as the kernel would.
-fn run_kernel(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
+fn run_kernel(batch: &Batch<'_>, flags: u32, results: &mut [i64]) -> Result<Run, Error> {
     let total = batch.entries.len();
-    let mut results = vec![UNTOUCHED; total];
+    results.fill(UNTOUCHED);
     let mut next = 0;
     let mut resumptions = 0;
 
     while next < total {
-        if chained_to_failure(&batch.entries[next], next, &results) {
+        if chained_to_failure(&batch.entries[next], next, results) {
             results[next] = -i64::from(libc::ECANCELED);
             next += 1;
             if flags & CONTINUE == 0 {
@@ -127,28 +129,30 @@ fn run_kernel(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
             continue;
         }
 
-        // The first call submits the batch as it is; later ones need new chains.
-        let (end, (ret, slots)) = if next == 0 {
-            (total, batch.call_kernel(flags | RESUMABLE))
+        // The first call submits the batch as it is; later ones need new
+        // chains. The kernel writes the slots from `next` on in place.
+        let (end, ret) = if next == 0 {
+            (total, batch.call_kernel(flags | RESUMABLE, results))
         } else {
             let end = (next + 1..total)
-                .find(|&index| chained_to_failure(&batch.entries[index], next, &results))
+                .find(|&index| chained_to_failure(&batch.entries[index], next, results))
                 .unwrap_or(total);
-            let segment = rechain(&batch.entries[next..end], next, &results);
-            (end, batch.call_kernel_from(next, &segment, flags | RESUMABLE))
+            let segment = rechain(&batch.entries[next..end], next, results);
+            let slots = &mut results[next..end];
+            (end, batch.call_kernel_from(next, &segment, flags | RESUMABLE, slots))
         };
 
         let value = match decode(ret) {
             Ok(value) => value,
             Err(errno)
-                if next == 0 && refused(errno) && slots.iter().all(|&slot| slot == UNTOUCHED) =>
+                if next == 0 && refused(errno) && results.iter().all(|&slot| slot == UNTOUCHED) =>
             {
-                return run_emulated(batch, flags);
+                return run_emulated(batch, flags, results);
             }
             Err(errno) => return Err(Error::Kernel(errno)),
         };
         let processed = ((value & COUNT_MASK) as usize).min(end - next);
-        results[next..next + processed].copy_from_slice(&slots[..processed]);
+        let stopped_at = next + processed;
         next += processed;
 
         if value & INTERRUPTED == 0 {
@@ -158,7 +162,7 @@ fn run_kernel(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
             continue;
         }
         let eintr = -i64::from(libc::EINTR);
-        if slots.get(processed) == Some(&eintr) && !batch.resume_after_signal() {
+        if stopped_at < end && results[stopped_at] == eintr && !batch.resume_after_signal() {
             results[next] = eintr;
             next += 1;
             break;
@@ -172,7 +176,6 @@ fn run_kernel(batch: &Batch<'_>, flags: u32) -> Result<Run, Error> {
     Ok(Run {
         backend: Backend::Kernel,
         count: next,
-        results,
         resumptions,
     })
 }

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::abi::{entry_arg_result, Entry, CONTINUE, MAX_ENTRIES};
 use crate::backend::{self, Backend};
 use crate::handle::{Arg, CloseFd, DirFd, Fd, FdArg, Handle};
+use crate::raw::{FdSlot, UNTOUCHED};
 use crate::{Completion, Error};
 
 /// The source of batch ids. Ids start at 1 and are unique per process.
@@ -134,6 +135,11 @@ pub struct Batch<'a> {
     owned: Vec<(usize, OwnedFd)>,
     /// For each entry that creates a descriptor, the entry that closes it.
     closed_by: Vec<Option<usize>>,
+    /// One result slot per entry, grown as entries are added so that a
+    /// submit allocates nothing.
+    results: Vec<i64>,
+    /// One descriptor slot per entry, grown as `results` is.
+    fds: Vec<FdSlot>,
     /// The first error found while adding entries.
     error: Option<Error>,
     borrows: PhantomData<&'a mut [u8]>,
@@ -169,14 +175,27 @@ impl Default for Batch<'_> {
 impl<'a> Batch<'a> {
     /// Creates an empty batch with [`Policy::StopAtFailure`].
     pub fn new() -> Batch<'a> {
+        Batch::with_capacity(0)
+    }
+
+    /// Creates an empty batch with [`Policy::StopAtFailure`] and room for
+    /// `entries` entries, so that adding up to that many allocates nothing.
+    ///
+    /// A batch allocates only while entries are added. Submitting it
+    /// allocates nothing, whatever its size, unless the kernel backend
+    /// resumes it after a signal, which copies the rest of the batch once
+    /// per resumption.
+    pub fn with_capacity(entries: usize) -> Batch<'a> {
         Batch {
             id: NEXT_BATCH_ID.fetch_add(1, Ordering::Relaxed),
             policy: Policy::default(),
             resume_after_signal: true,
-            entries: Vec::new(),
-            effects: Vec::new(),
+            entries: Vec::with_capacity(entries),
+            effects: Vec::with_capacity(entries),
             owned: Vec::new(),
-            closed_by: Vec::new(),
+            closed_by: Vec::with_capacity(entries),
+            results: Vec::with_capacity(entries),
+            fds: Vec::with_capacity(entries),
             error: None,
             borrows: PhantomData,
         }
@@ -254,13 +273,17 @@ impl<'a> Batch<'a> {
             Policy::StopAtFailure => 0,
             Policy::Continue => CONTINUE,
         };
-        let run = match backend::run(&self, backend, flags) {
+        // The slots move out for the run, which leaves an empty vector and
+        // allocates nothing.
+        let mut results = std::mem::take(&mut self.results);
+        let run = match backend::run(&self, backend, flags, &mut results) {
             Ok(run) => run,
             Err(error) => {
                 self.forget_owned(&error);
                 return Err(error);
             }
         };
+        self.results = results;
 
         Ok(Completion::new(self, run))
     }
@@ -304,6 +327,8 @@ impl<'a> Batch<'a> {
             entries: self.entries,
             effects: self.effects,
             owned: self.owned,
+            results: self.results,
+            fds: self.fds,
         }
     }
 
@@ -362,6 +387,10 @@ pub(crate) struct Parts {
     pub(crate) effects: Vec<Effect>,
     /// Descriptors handed to `close`, with the index of their entry.
     pub(crate) owned: Vec<(usize, OwnedFd)>,
+    /// The result slots the run filled.
+    pub(crate) results: Vec<i64>,
+    /// One [`FdSlot::None`] per entry.
+    pub(crate) fds: Vec<FdSlot>,
 }
 
 /// One entry under construction.
@@ -438,6 +467,8 @@ impl EntryBuilder<'_, '_> {
         batch.entries.push(self.entry);
         batch.effects.push(self.effect);
         batch.closed_by.push(None);
+        batch.results.push(UNTOUCHED);
+        batch.fds.push(FdSlot::None);
         if let Effect::ClosesHandle { source } = self.effect {
             batch.closed_by[source] = Some(self.index);
         }

@@ -105,8 +105,8 @@ impl Completion {
     /// descriptors the run created, and closing the descriptors handed to
     /// `close` entries that were not reached.
     pub(crate) fn new(batch: Batch<'_>, run: Run) -> Completion {
-        let parts = batch.into_parts();
-        let fds = adopt_created_fds(&parts.effects, &run.results, run.count);
+        let mut parts = batch.into_parts();
+        adopt_created_fds(&parts.effects, &parts.results, run.count, &mut parts.fds);
 
         for (index, fd) in parts.owned {
             if index < run.count {
@@ -121,8 +121,8 @@ impl Completion {
             count: run.count,
             resumptions: run.resumptions,
             entries: parts.entries,
-            results: run.results,
-            fds,
+            results: parts.results,
+            fds: parts.fds,
         }
     }
 

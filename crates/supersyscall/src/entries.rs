@@ -4,7 +4,7 @@
 
 use libc::{c_int, socklen_t};
 
-use crate::handle::{Address, BytesRead, CloseFd, FdArg, Handle};
+use crate::handle::{Address, BytesRead, CloseFd, Fd, FdArg, Handle, PeerAddr};
 use crate::{Batch, Error};
 
 impl<'a> Batch<'a> {
@@ -108,6 +108,53 @@ impl<'a> Batch<'a> {
             .value(2, name as u64)
             .value(3, value.as_mut_ptr() as u64)
             .value(4, core::ptr::from_mut(length) as u64)
+            .push()
+    }
+
+    /// Adds `accept4(fd, &peer.storage, &peer.len, flags)`: a new
+    /// descriptor, owned by the batch until claimed, with the peer's address
+    /// in `peer` once the entry succeeds.
+    ///
+    /// See [accept4(2)](https://man7.org/linux/man-pages/man2/accept4.2.html).
+    /// Linux 2.6.28 and later.
+    pub fn accept4_with_peer(
+        &mut self,
+        fd: impl Into<FdArg<'a>>,
+        peer: &'a mut PeerAddr,
+        flags: c_int,
+    ) -> Handle<Fd> {
+        let (address, length) = peer.prepare();
+        self.entry(libc::SYS_accept4)
+            .fd(0, fd.into())
+            .value(1, address)
+            .value(2, length)
+            .value(3, flags as u64)
+            .creates_fd()
+            .push()
+    }
+
+    /// Adds `recvfrom(fd, buf, buf.len(), flags, &peer.storage, &peer.len)`:
+    /// the number of bytes received into `buf`, with the sender's address in
+    /// `peer` once the entry succeeds. A connected stream socket stores no
+    /// address, and `peer` then has length 0.
+    ///
+    /// See [recvfrom(2)](https://man7.org/linux/man-pages/man2/recvfrom.2.html).
+    /// Linux 2.0 and later.
+    pub fn recvfrom_with_peer(
+        &mut self,
+        fd: impl Into<FdArg<'a>>,
+        buf: &'a mut [u8],
+        flags: c_int,
+        peer: &'a mut PeerAddr,
+    ) -> Handle<BytesRead> {
+        let (address, length) = peer.prepare();
+        self.entry(libc::SYS_recvfrom)
+            .fd(0, fd.into())
+            .value(1, buf.as_mut_ptr() as u64)
+            .value(2, buf.len() as u64)
+            .value(3, flags as u64)
+            .value(4, address)
+            .value(5, length)
             .push()
     }
 

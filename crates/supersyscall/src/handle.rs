@@ -279,6 +279,115 @@ sock_addr_from!(
     libc::sockaddr_storage
 );
 
+/// Room for the address of a socket's peer, which
+/// [`Batch::accept4_with_peer`](crate::Batch::accept4_with_peer) and
+/// [`Batch::recvfrom_with_peer`](crate::Batch::recvfrom_with_peer) fill in.
+///
+/// The kernel writes at most 128 bytes, the size of `sockaddr_storage`, and
+/// stores the address's full length, which [`PeerAddr::len`] returns. The
+/// constructors reset the length when the entry is added, so one `PeerAddr`
+/// serves one entry per batch.
+#[derive(Clone, Copy)]
+pub struct PeerAddr {
+    storage: Storage,
+    length: libc::socklen_t,
+}
+
+/// The bytes of a `sockaddr_storage`, with its alignment.
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+struct Storage([u8; PeerAddr::CAPACITY]);
+
+impl PeerAddr {
+    /// The size of `sockaddr_storage`, which is what the kernel may write.
+    const CAPACITY: usize = 128;
+
+    /// Returns empty storage: no address, length 0.
+    pub fn new() -> PeerAddr {
+        PeerAddr {
+            storage: Storage([0; PeerAddr::CAPACITY]),
+            length: 0,
+        }
+    }
+
+    /// Returns the length the kernel stored: the peer address's full
+    /// length, which exceeds 128 for a truncated address, or 0 when the peer
+    /// has no address, such as an unnamed Unix socket.
+    pub fn len(&self) -> usize {
+        self.length as usize
+    }
+
+    /// Returns true when the kernel stored no address.
+    pub fn is_empty(&self) -> bool {
+        self.length == 0
+    }
+
+    /// Returns the address family, such as `AF_INET` or `AF_UNIX`, or
+    /// `AF_UNSPEC` (0) when no address is stored.
+    pub fn family(&self) -> libc::sa_family_t {
+        if self.len() < 2 {
+            return 0;
+        }
+        libc::sa_family_t::from_ne_bytes([self.storage.0[0], self.storage.0[1]])
+    }
+
+    /// Returns the bytes of the stored address, at most 128, to be read as
+    /// the `sockaddr_*` type of its [`family`](PeerAddr::family).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.storage.0[..self.len().min(PeerAddr::CAPACITY)]
+    }
+
+    /// Returns the stored address as an IP socket address, or `None` for
+    /// another family.
+    pub fn to_socket_addr(&self) -> Option<std::net::SocketAddr> {
+        use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
+
+        let bytes = self.as_bytes();
+        let field = |range: core::ops::Range<usize>| bytes.get(range);
+        let port = u16::from_be_bytes(field(2..4)?.try_into().ok()?);
+        match i32::from(self.family()) {
+            libc::AF_INET if bytes.len() >= core::mem::size_of::<libc::sockaddr_in>() => {
+                let ip: [u8; 4] = field(4..8)?.try_into().ok()?;
+                Some(SocketAddrV4::new(Ipv4Addr::from(ip), port).into())
+            }
+            libc::AF_INET6 if bytes.len() >= core::mem::size_of::<libc::sockaddr_in6>() => {
+                let flowinfo = u32::from_be_bytes(field(4..8)?.try_into().ok()?);
+                let ip: [u8; 16] = field(8..24)?.try_into().ok()?;
+                let scope_id = u32::from_ne_bytes(field(24..28)?.try_into().ok()?);
+                Some(SocketAddrV6::new(Ipv6Addr::from(ip), port, flowinfo, scope_id).into())
+            }
+            _ => None,
+        }
+    }
+
+    /// Sets the length to 128, as the kernel expects on input, and returns
+    /// the addresses of the storage and of the length.
+    pub(crate) fn prepare(&mut self) -> (u64, u64) {
+        self.length = PeerAddr::CAPACITY as libc::socklen_t;
+        (
+            self.storage.0.as_mut_ptr() as u64,
+            core::ptr::from_mut(&mut self.length) as u64,
+        )
+    }
+}
+
+const _: () = assert!(PeerAddr::CAPACITY == core::mem::size_of::<libc::sockaddr_storage>());
+
+impl Default for PeerAddr {
+    fn default() -> PeerAddr {
+        PeerAddr::new()
+    }
+}
+
+impl fmt::Debug for PeerAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PeerAddr")
+            .field("family", &self.family())
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
 /// `struct f_owner_ex` from `<linux/fcntl.h>`: the owner that
 /// [`Batch::fcntl_getown_ex`](crate::Batch::fcntl_getown_ex) stores.
 #[repr(C)]

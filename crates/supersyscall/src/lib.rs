@@ -140,7 +140,9 @@ pub use batch::{Batch, Policy};
 pub use completion::{Completion, EntryFailure, Outcome, TakeFdError};
 pub use errno::{decode, Errno};
 pub use error::Error;
-pub use handle::{Address, Arg, BytesRead, CloseFd, DirFd, FOwnerEx, Fd, FdArg, Handle, SockAddr, Value};
+pub use handle::{
+    Address, Arg, BytesRead, CloseFd, DirFd, FOwnerEx, Fd, FdArg, Handle, PeerAddr, SockAddr, Value,
+};
 pub use raw::abi;
 
 /// Compile-time checks of the thread-safety the crate documents.

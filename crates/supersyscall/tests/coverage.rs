@@ -11,7 +11,7 @@ use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use supersyscall::{Batch, DirFd, Errno, Error, SockAddr};
+use supersyscall::{Batch, DirFd, Errno, Error, PeerAddr, SockAddr};
 
 mod common;
 
@@ -226,6 +226,61 @@ fn unix_datagram_sockets() {
     assert_eq!(&received[..8], b"datagram");
     assert_eq!(type_length, 4);
     assert_eq!(i32::from_ne_bytes(socket_type), libc::SOCK_DGRAM);
+}
+
+/// Returns a `sockaddr_un` for `path` and its length up to the path's
+/// terminating NUL, as the kernel reports a bound address.
+fn unix_address(path: &std::ffi::CStr) -> (libc::sockaddr_un, usize) {
+    let mut address = unsafe_zeroed_sockaddr_un();
+    address.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    for (slot, &byte) in address.sun_path.iter_mut().zip(path.to_bytes()) {
+        *slot = byte as libc::c_char;
+    }
+    (address, 2 + path.to_bytes().len() + 1)
+}
+
+#[test]
+fn peer_addresses_of_accept4_and_recvfrom() {
+    let dir = TempDir::new("peers");
+    let (listen_address, _) = unix_address(&dir.c_path("listener"));
+    let (client_address, client_length) = unix_address(&dir.c_path("client"));
+    let (receiver_address, _) = unix_address(&dir.c_path("receiver"));
+    let (sender_address, sender_length) = unix_address(&dir.c_path("sender"));
+    let mut accepted_peer = PeerAddr::new();
+    let mut sender_peer = PeerAddr::new();
+    let mut received = [0u8; 8];
+
+    let mut batch = Batch::new();
+    let listener = batch.socket(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+    batch.bind(listener, SockAddr::from(&listen_address));
+    batch.listen(listener, 1);
+    let client = batch.socket(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+    batch.bind(client, SockAddr::from(&client_address));
+    batch.connect(client, SockAddr::from(&listen_address));
+    let accepted = batch.accept4_with_peer(listener, &mut accepted_peer, libc::SOCK_CLOEXEC);
+    let receiver = batch.socket(libc::AF_UNIX, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+    batch.bind(receiver, SockAddr::from(&receiver_address));
+    let sender = batch.socket(libc::AF_UNIX, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+    batch.bind(sender, SockAddr::from(&sender_address));
+    batch.sendto(sender, b"hello", 0, SockAddr::from(&receiver_address));
+    let got = batch.recvfrom_with_peer(receiver, &mut received, 0, &mut sender_peer);
+    let mut completion = submit(batch);
+
+    assert_eq!(completion.count(), 13);
+    let accepted = completion.take_fd(accepted).expect("accept4 failed");
+    assert!(accepted.as_raw_fd() >= 0);
+    assert_eq!(completion.result(got), Ok(5));
+    drop(completion);
+    assert_eq!(&received[..5], b"hello");
+
+    assert_eq!(i32::from(accepted_peer.family()), libc::AF_UNIX);
+    assert_eq!(accepted_peer.len(), client_length);
+    assert_eq!(&accepted_peer.as_bytes()[2..client_length - 1], dir.c_path("client").to_bytes());
+    assert_eq!(accepted_peer.to_socket_addr(), None);
+
+    assert_eq!(i32::from(sender_peer.family()), libc::AF_UNIX);
+    assert_eq!(sender_peer.len(), sender_length);
+    assert_eq!(&sender_peer.as_bytes()[2..sender_length - 1], dir.c_path("sender").to_bytes());
 }
 
 /// Returns an all-zero `sockaddr_un`.

@@ -64,17 +64,20 @@ impl<'a> Batch<'a> {
         entry.push()
     }
 
-    /// Runs all entries with one `supersyscall(2)` call and returns its raw
-    /// result with the result slots, which start as [`UNTOUCHED`].
-    pub(crate) fn call_kernel(&self, flags: u32) -> (i64, Vec<i64>) {
+    /// Runs all entries with one `supersyscall(2)` call, with `results` as
+    /// its result slots, and returns its raw result.
+    pub(crate) fn call_kernel(&self, flags: u32, results: &mut [i64]) -> i64 {
+        if results.len() != self.entries.len() {
+            return -i64::from(libc::EINVAL);
+        }
         // SAFETY: every entry is sound to run by the invariant of `Batch`.
         // The kernel substitutes chained arguments itself.
-        unsafe { call_entries(&self.entries, flags) }
+        unsafe { call_entries(&self.entries, results, flags) }
     }
 
     /// Runs `entries`, the batch's entries from `start` on with their
-    /// chains rewritten for a new call, with one `supersyscall(2)` call, and
-    /// returns its raw result with the result slots.
+    /// chains rewritten for a new call, with one `supersyscall(2)` call and
+    /// `results` as its result slots, and returns its raw result.
     ///
     /// Each of `entries` may differ from the batch's entry at the same
     /// position only in chained arguments and chain flags. A chained argument
@@ -87,24 +90,28 @@ impl<'a> Batch<'a> {
         start: usize,
         entries: &[Entry],
         flags: u32,
-    ) -> (i64, Vec<i64>) {
+        results: &mut [i64],
+    ) -> i64 {
         let Some(originals) = self.entries.get(start..start + entries.len()) else {
-            return (-i64::from(libc::EINVAL), vec![UNTOUCHED; entries.len()]);
+            return -i64::from(libc::EINVAL);
         };
+        if results.len() != entries.len() {
+            return -i64::from(libc::EINVAL);
+        }
         let rewritten_only_chains = originals.iter().zip(entries).all(|(original, entry)| {
             entry.nr == original.nr
                 && entry.flags & !original.flags == 0
                 && only_chained_args_differ(original, &entry.args)
         });
         if !rewritten_only_chains {
-            return (-i64::from(libc::EINVAL), vec![UNTOUCHED; entries.len()]);
+            return -i64::from(libc::EINVAL);
         }
 
         // SAFETY: each entry is a batch entry whose chained arguments contain
         // either the result an earlier entry returned, which is what the
         // kernel would pass, or a chain the kernel resolves. So every entry is
         // sound to run by the invariant of `Batch`.
-        unsafe { call_entries(entries, flags) }
+        unsafe { call_entries(entries, results, flags) }
     }
 
     /// Runs entry `index` with one plain system call, with `args` in place
@@ -129,32 +136,32 @@ impl<'a> Batch<'a> {
     }
 }
 
-/// Runs `entries` with one `supersyscall(2)` call and returns its raw result
-/// with the result slots, which start as [`UNTOUCHED`]. More than
-/// [`MAX_ENTRIES`] entries give `-E2BIG` without a call.
+/// Sets every slot of `results` to [`UNTOUCHED`], runs `entries` with one
+/// `supersyscall(2)` call that writes its results there, and returns its raw
+/// result. More than [`MAX_ENTRIES`] entries give `-E2BIG` without a call.
 ///
 /// # Safety
 ///
-/// Every entry must be sound to run, as the invariant of [`Batch`] states.
-unsafe fn call_entries(entries: &[Entry], flags: u32) -> (i64, Vec<i64>) {
-    let mut results = vec![UNTOUCHED; entries.len()];
+/// Every entry must be sound to run, as the invariant of [`Batch`] states,
+/// and `results` must hold one slot per entry.
+unsafe fn call_entries(entries: &[Entry], results: &mut [i64], flags: u32) -> i64 {
+    debug_assert_eq!(results.len(), entries.len());
+    results.fill(UNTOUCHED);
     if entries.len() > MAX_ENTRIES {
-        return (-i64::from(libc::E2BIG), results);
+        return -i64::from(libc::E2BIG);
     }
 
     // SAFETY: `results` and `entries` both hold `entries.len()` elements,
     // at most MAX_ENTRIES, so the count fits in u32. The caller promises
     // that every entry is sound to run.
-    let ret = unsafe {
+    unsafe {
         supersyscall(
             results.as_mut_ptr(),
             entries.as_ptr(),
             entries.len() as u32,
             flags,
         )
-    };
-
-    (ret, results)
+    }
 }
 
 /// Returns whether `args` equals `entry.args` in every argument without a
@@ -178,30 +185,37 @@ pub(crate) enum FdSlot {
 
 /// Takes ownership of every descriptor the batch created and did not close.
 ///
-/// `results` are the slots after a run that processed `count` entries.
-/// The returned vector has one slot per entry.
-pub(crate) fn adopt_created_fds(effects: &[Effect], results: &[i64], count: usize) -> Vec<FdSlot> {
-    let closed_by = closes_that_ran(effects, results, count);
-
-    (0..effects.len())
-        .map(|index| {
-            let created = effects[index] == Effect::CreatesFd && index < count;
-            if created {
-                adopt(results[index], closed_by[index])
-            } else {
-                FdSlot::None
+/// `results` are the slots after a run that processed `count` entries, and
+/// `fds` holds one [`FdSlot::None`] per entry. Each entry that created a
+/// descriptor gets [`FdSlot::ClosedBy`] when a later entry closed it, and
+/// [`FdSlot::Open`] otherwise.
+///
+/// A close entry ran when it was reached and its source succeeded. A close
+/// whose source failed was skipped, and its source keeps its own failure.
+pub(crate) fn adopt_created_fds(
+    effects: &[Effect],
+    results: &[i64],
+    count: usize,
+    fds: &mut [FdSlot],
+) {
+    for (index, effect) in effects.iter().enumerate().take(count) {
+        if let Effect::ClosesHandle { source } = *effect {
+            if !is_failure(results[source]) {
+                fds[source] = FdSlot::ClosedBy(index);
             }
-        })
-        .collect()
+        }
+    }
+
+    for (index, effect) in effects.iter().enumerate().take(count) {
+        if *effect == Effect::CreatesFd && matches!(fds[index], FdSlot::None) {
+            fds[index] = adopt(results[index]);
+        }
+    }
 }
 
 /// Takes ownership of the descriptor in `result`, which a batch entry that
-/// creates descriptors returned in this run.
-fn adopt(result: i64, closed_by: Option<usize>) -> FdSlot {
-    if let Some(closer) = closed_by {
-        return FdSlot::ClosedBy(closer);
-    }
-
+/// creates descriptors returned in this run, and which no entry closed.
+fn adopt(result: i64) -> FdSlot {
     let fd = match RawFd::try_from(result) {
         Ok(fd) if fd >= 0 => fd,
         _ => return FdSlot::None,
@@ -211,23 +225,4 @@ fn adopt(result: i64, closed_by: Option<usize>) -> FdSlot {
     // that ran closed it, and the batch invariant keeps raw entries from
     // taking over descriptors the batch owns, so nothing else owns it.
     FdSlot::Open(unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
-/// Returns, for each entry, the index of the entry that closed its
-/// descriptor during the run, if one ran.
-///
-/// A close entry runs when it is reached and its source succeeded. A close
-/// whose source failed was skipped, and its source keeps its own failure.
-fn closes_that_ran(effects: &[Effect], results: &[i64], count: usize) -> Vec<Option<usize>> {
-    let mut closed_by = vec![None; effects.len()];
-
-    for (index, effect) in effects.iter().enumerate().take(count) {
-        if let Effect::ClosesHandle { source } = *effect {
-            if !is_failure(results[source]) {
-                closed_by[source] = Some(index);
-            }
-        }
-    }
-
-    closed_by
 }
