@@ -3,7 +3,7 @@
 
 Usage: scripts/bench-report.py --output DIR CONFIG.jsonl...
 
-Each input file holds the JSON records that one boot printed after
+Each input file contains the JSON records that one boot printed after
 "bench-json: " (scripts/bench.sh strips the prefix), and its name is the
 configuration (off, pti, nopti, icount). The script writes DIR/results.md
 with one table per configuration and DIR/ns-per-entry-CONFIG.svg with one

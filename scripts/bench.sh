@@ -147,8 +147,8 @@ run_config() {
 
 	# tsc=reliable turns off the clocksource watchdog. Under TCG, timer
 	# interrupts arrive late while the guest is busy, so jiffies fall behind
-	# the TSC and the watchdog would mark the TSC unstable in the middle of
-	# a run and fall back to jiffies, whose 4 ms steps ruin every figure.
+	# the TSC. The watchdog then marks the TSC unstable in the middle of a
+	# run and falls back to jiffies, whose 4 ms steps ruin every figure.
 	append="tsc=reliable SUPERSYSCALL_BENCH_CONFIG=$config SUPERSYSCALL_BENCH_MODE=$mode"
 	[[ $config != nopti ]] || append+=" nopti"
 	! $quick || append+=" SUPERSYSCALL_BENCH_QUICK=1 SUPERSYSCALL_BENCH_ROUNDS=1 SUPERSYSCALL_BENCH_TOOL_ROUNDS=1"

@@ -19,7 +19,7 @@
 //!   until the tree wraps around.
 //!
 //! Each figure is the time of one batch of `n` items divided by `n`. The
-//! suite runs `SUPERSYSCALL_BENCH_ROUNDS` times; within a round, the methods
+//! suite runs `SUPERSYSCALL_BENCH_ROUNDS` times. Within a round, the methods
 //! of one workload and size run back to back, in an order that rotates each
 //! round. Every measured benchmark prints a `bench-json:` line (see
 //! `supersyscall_benches::report`) with its samples.
@@ -93,7 +93,7 @@ impl Workload {
         }
     }
 
-    /// The unit of one item: a system call, or a file of four.
+    /// Returns the unit of one item: a system call, or a file of four.
     fn unit(self) -> &'static str {
         match self {
             Workload::OpenReadClose => "file",

@@ -11,10 +11,10 @@
 //! an order that rotates each round, and emits one `tool` record per tool
 //! with every run's time.
 //!
-//! The examples are looked up in `$SUPERSYSCALL_BENCH_TOOLS`, or next to
-//! this program's folder in `examples/` (where `cargo build --release
-//! --examples` puts them on the host); a missing tool is skipped with a
-//! record that says so.
+//! The examples are looked up in `$SUPERSYSCALL_BENCH_TOOLS`, or in
+//! `examples/` next to this program's folder, where `cargo build --release
+//! --examples` puts them on the host. A missing tool is skipped with a
+//! `skip` record that names its path.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -43,8 +43,7 @@ impl Tool {
         command
     }
 
-    /// Returns what the tool's output says about the tree with the path
-    /// left out: du's first field, or the whole line of `read_files`.
+    /// Returns the totals in the tool's output, with the path left out: du's first field, or the whole line of `read_files`.
     fn summary(&self, output: &str) -> String {
         let line = output.lines().next().unwrap_or("");
         match self.group {

@@ -21,13 +21,13 @@ use std::process::ExitCode;
 use supersyscall::jobs;
 use supersyscall_benches::dirs;
 
-/// What each entry's `statx` asks for.
+/// The fields each entry's `statx` requests.
 const MASK: u32 =
     libc::STATX_TYPE | libc::STATX_MODE | libc::STATX_NLINK | libc::STATX_INO | libc::STATX_BLOCKS;
 /// `statx` flags: report on symbolic links themselves, as `du` does.
 const FLAGS: libc::c_int = libc::AT_SYMLINK_NOFOLLOW;
 
-/// How the tool issues its `statx` calls.
+/// The way the tool makes its `statx` calls.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Batched,

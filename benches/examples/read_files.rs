@@ -1,8 +1,8 @@
 //! Reads every regular file under PATH and prints the file count, the byte
 //! count and an FNV-1a hash of all contents, in walk order. Each file takes
-//! `openat` → `fstat` → `read` → `close`: chained in supersyscall batches of
-//! up to 256 files, or, with `--sequential`, as four plain calls per file,
-//! so that the two modes differ only in how those calls reach the kernel.
+//! `openat` → `fstat` → `read` → `close`, chained in supersyscall batches of
+//! up to 256 files. With `--sequential` they are four plain calls per file,
+//! so the two modes differ only in how those calls reach the kernel.
 //!
 //! Usage: `read_files [--sequential] PATH`
 //!
@@ -51,8 +51,8 @@ impl Totals {
     }
 }
 
-/// One file's outcome: its bytes, or a path to read whole because it is
-/// larger than the first read.
+/// One file's outcome: its bytes, or a mark that it is larger than the
+/// first read and must be read whole.
 enum Read<'b> {
     Done(&'b [u8]),
     Larger,
@@ -169,9 +169,8 @@ impl Reader {
             }
         }
 
-        // NOTE: a file system that reports DT_UNKNOWN (some network and
-        // older file systems) would need an fstatat per entry here; tmpfs,
-        // ext4 and xfs report the type.
+        // NOTE: entries of type DT_UNKNOWN are skipped. A file system that
+        // does not report types would need an fstatat per entry here.
         for entry in entries.iter().filter(|entry| entry.kind == libc::DT_DIR) {
             let child = path.join(OsStr::from_bytes(entry.name.as_bytes()));
             match open_folder(dir, &entry.name) {

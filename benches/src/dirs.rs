@@ -5,7 +5,7 @@ use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
-/// The buffer size for one `getdents64` call; glibc's `readdir` uses 32 KiB.
+/// The buffer size for one `getdents64` call.
 pub const BUFFER_SIZE: usize = 32 * 1024;
 
 /// One entry of a folder, without `.` and `..`.
@@ -14,7 +14,7 @@ pub struct DirEntry {
     /// The entry's name.
     pub name: CString,
     /// `d_type`: `DT_REG`, `DT_DIR` and so on, or `DT_UNKNOWN` where the
-    /// file system does not say.
+    /// file system does not report the type.
     pub kind: u8,
 }
 

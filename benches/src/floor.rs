@@ -23,7 +23,7 @@ pub const NR_FLOOR: libc::c_long = 463;
 pub struct FloorEntry {
     /// The system call number.
     pub nr: u32,
-    /// Unused; must be zero.
+    /// Unused, and must be zero.
     pub flags: u32,
     /// The arguments, in register order.
     pub args: [u64; 6],

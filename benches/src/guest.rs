@@ -10,7 +10,7 @@ use crate::report::{self, Value};
 const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
 const VULNERABILITIES: &str = "/sys/devices/system/cpu/vulnerabilities";
 
-/// How guest time relates to work done.
+/// The meaning of guest time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// Guest time follows the host's wall clock.
@@ -26,7 +26,7 @@ pub struct Settings {
     /// The configuration name that results carry (`off`, `pti`, `nopti`,
     /// `icount`, or `host`).
     pub config: String,
-    /// How guest time relates to work done.
+    /// The meaning of guest time.
     pub mode: Mode,
     /// Rounds of the whole suite, so that each figure is a median over
     /// rounds measured at different times of the boot.

@@ -1,7 +1,8 @@
-//! Shared parts of the supersyscall benchmarks: the guest's clock and
-//! environment report, the file tree the workloads read, raw calls of
-//! supersyscall and of the bare "floor" batch syscall, directory reading
-//! with `getdents64`, and the JSON lines that carry results to the host.
+//! Shared parts of the supersyscall benchmarks. They cover the guest's
+//! clock and environment report, the file tree the workloads read, raw
+//! calls of supersyscall and of the bare "floor" batch syscall, directory
+//! reading with `getdents64`, and the JSON lines that carry results to the
+//! host.
 //!
 //! The benchmarks run inside the QEMU guest that `scripts/bench.sh` boots,
 //! and also on the host, where methods the kernel lacks are skipped with the

@@ -12,7 +12,7 @@ pub const PREFIX: &str = "bench-json: ";
 pub enum Value {
     /// A JSON string.
     Text(String),
-    /// A JSON number; non-finite values print as `null`.
+    /// A JSON number. Non-finite values print as `null`.
     Number(f64),
     /// A JSON integer.
     Integer(i64),

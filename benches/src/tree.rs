@@ -35,7 +35,7 @@ pub fn file_byte(index: usize, offset: usize) -> u8 {
 
 /// The benchmark tree, created if missing.
 pub struct Tree {
-    /// The folder that holds the tree (`tree/`) and the `pread` file.
+    /// The folder that contains the tree (`tree/`) and the `pread` file.
     pub root: PathBuf,
     /// The tree's top folder, open for `openat` and `statx`.
     pub dir: OwnedFd,
