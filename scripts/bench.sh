@@ -153,19 +153,25 @@ run_config() {
 	[[ $config != nopti ]] || append+=" nopti"
 	! $quick || append+=" SUPERSYSCALL_BENCH_QUICK=1 SUPERSYSCALL_BENCH_ROUNDS=1 SUPERSYSCALL_BENCH_TOOL_ROUNDS=1"
 
-	local kernel started=$SECONDS
+	local kernel started=$SECONDS status=0
 	kernel=$(kernel_image "$profile")
-	log "benchmarking configuration $config: the $profile kernel, $accelerator, ${boot_options[*]}"
+	log "benchmarking configuration $config: the $profile kernel, $accelerator, ${boot_options[*]} (guest log: $SUPERSYSCALL_CACHE/logs/bench-$config.log)"
 	"$SUPERSYSCALL_ROOT"/qemu/boot.sh --kernel "$kernel" --initramfs "$initramfs" --plan bench \
-		--timeout 1800 --log-name "bench-$config" --append "$append" "${boot_options[@]}" >/dev/null
+		--timeout 1800 --log-name "bench-$config" --append "$append" "${boot_options[@]}" >/dev/null || status=$?
 	sed -n 's/^bench-json: //p' "$SUPERSYSCALL_CACHE/logs/bench-$config.log" >"$results/$config.jsonl"
 	log "configuration $config done in $((SECONDS - started)) s: $(wc -l <"$results/$config.jsonl") records in $results/$config.jsonl"
+	return "$status"
 }
 
+# A failed boot does not stop the other configurations: the tables show
+# what the failed one measured before it stopped, and the script fails at
+# the end.
+failed=()
 for config in "${selected[@]}"; do
-	run_config "$config"
+	run_config "$config" || failed+=("$config")
 done
 
 mkdir -p "$output"
 python3 "$SUPERSYSCALL_ROOT"/scripts/bench-report.py --output "$output" "$results"/*.jsonl
-log "tables: $output/results.md; plots: $output/*.svg; raw results: $results"
+log "tables: $output/results.md; plots: $output/ns-per-entry-*.svg; raw results: $results"
+((${#failed[@]} == 0)) || die "the guest failed in configuration(s): ${failed[*]}; see their logs in $SUPERSYSCALL_CACHE/logs/bench-CONFIG.log"
