@@ -280,6 +280,76 @@ def svg_plot(config, path):
     return True
 
 
+def target_rows(configs):
+    """Yields (target, limit, {method: value}) for each target that the
+    loaded configurations can answer. A value is compared with the limit:
+    at most the limit meets the target."""
+    by_name = {config.name: config for config in configs}
+    icount = by_name.get("icount")
+    batches = ("crate", "raw", "floor")
+
+    def values(config, compute):
+        found = {}
+        for method in batches:
+            value = compute(config, method)
+            if value is not None:
+                found[method] = value
+        return found
+
+    if icount:
+        floor = icount.value("null", 64, "floor")
+        if floor:
+            yield ("getppid, N = 64, instructions per entry, against the floor", f"≤ {floor:.0f}",
+                   values(icount, lambda c, m: c.value("null", 64, m)), floor)
+        yield ("getppid, N = 64, instructions per entry (stretch)", "≤ 180",
+               values(icount, lambda c, m: c.value("null", 64, m)), 180)
+        yield ("getppid, N = 1, instructions against one plain call", "≤ 1.5× (stretch 1.3×)",
+               values(icount, lambda c, m: c.ratio("null", 1, m)), 1.5)
+        for n in (8, 64):
+            yield (f"1-byte write, N = {n}, instructions against io_uring", "≤ 0.5×",
+                   values(icount, lambda c, m, n=n: c.ratio("write", n, m, baseline="io_uring")), 0.5)
+            yield (f"getppid, N = {n}, instructions against io_uring NOP", "≤ 0.8×",
+                   values(icount, lambda c, m, n=n: c.ratio("null", n, m, baseline="io_uring")), 0.8)
+    for name, limit in (("off", 0.6), ("pti", 0.05)):
+        config = by_name.get(name)
+        if config:
+            for workload in ("null", "write"):
+                yield (f"{workload}, N = 64, wall time against sequential, {name}", f"≤ {limit}×",
+                       values(config, lambda c, m, w=workload: c.ratio(w, 64, m)), limit)
+    for name in ("nopti", "pti"):
+        config = by_name.get(name)
+        if config and config.tools:
+            medians = {tool["tool"]: tool["median_ms"] for tool in config.tools}
+            if "du batched" in medians and "GNU du" in medians:
+                ratio = medians["du batched"] / medians["GNU du"]
+                yield (f"du example against GNU du, time, {name}", "≤ 0.77× (1.3× faster)",
+                       {"crate": ratio}, 1 / 1.3)
+
+
+def targets_section(configs, out):
+    rows = list(target_rows(configs))
+    if not rows:
+        return
+    out.append("")
+    out.append("## Targets")
+    out.append("")
+    out.append("Each value is the figure from the tables above, and \"met\" means at most the limit.")
+    out.append("The du row's value is in the crate batch column: the example uses the crate.")
+    out.append("")
+    out.append("| target | limit | crate batch | raw batch | floor batch |")
+    out.append("| --- | --- | ---: | ---: | ---: |")
+    for target, limit_text, found, limit in rows:
+        cells = []
+        for method in ("crate", "raw", "floor"):
+            value = found.get(method)
+            if value is None:
+                cells.append("–")
+                continue
+            text = format_ratio(value) if limit < 10 else format_number(value)
+            cells.append(f"{text} ({'met' if value <= limit else 'not met'})")
+        out.append(f"| {target} | {limit_text} | " + " | ".join(cells) + " |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", required=True, help="folder for results.md and the SVG plots")
@@ -318,6 +388,7 @@ def main():
         if svg_plot(config, os.path.join(arguments.output, plot)):
             out.append("")
             out.append(f"![{config.name}: time per item against batch size]({plot})")
+    targets_section(configs, out)
     with open(os.path.join(arguments.output, "results.md"), "w", encoding="utf-8") as results:
         results.write("\n".join(out) + "\n")
     print("\n".join(out))
