@@ -34,6 +34,13 @@ CONFIG_TITLES = {
     "icount": "bench kernel under -icount shift=0,sleep=off (1 ns = 1 guest instruction)",
     "host": "the host's kernel",
 }
+PLOT_TITLES = {
+    "off": "bench kernel, mitigations off",
+    "nopti": "mitigations kernel, nopti",
+    "pti": "mitigations kernel, page-table isolation",
+    "icount": "bench kernel under icount",
+    "host": "host kernel",
+}
 METHOD_TITLES = {
     "sequential": "sequential",
     "crate": "crate batch",
@@ -219,7 +226,7 @@ def svg_plot(config, path):
         f'viewBox="0 0 {total_width} {total_height}" font-family="sans-serif" font-size="11">',
         f'<rect width="{total_width}" height="{total_height}" fill="white"/>',
         f'<text x="{total_width / 2}" y="16" text-anchor="middle" font-size="13">'
-        f'{unit} per item against batch size: {CONFIG_TITLES.get(config.name, config.name)}</text>',
+        f'{unit} per item against batch size N: {PLOT_TITLES.get(config.name, config.name)}</text>',
     ]
     for index, workload in enumerate(workloads):
         x0 = (index % columns) * width
