@@ -126,6 +126,14 @@ fn open_folder(dir: libc::c_int, name: &CStr) -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
+/// Returns a copy of `error` with the same OS error code.
+fn clone_error(error: &io::Error) -> io::Error {
+    match error.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::new(error.kind(), error.to_string()),
+    }
+}
+
 fn is_folder(stat: &libc::statx) -> bool {
     u32::from(stat.stx_mode) & libc::S_IFMT == libc::S_IFDIR
 }
@@ -167,45 +175,60 @@ impl Walk {
                 return;
             }
         };
-        let names: Vec<&CStr> = entries.iter().map(|entry| entry.name.as_c_str()).collect();
-
-        let stats: Vec<io::Result<libc::statx>> = match self.mode {
-            Mode::Sequential => names
-                .iter()
-                .map(|name| statx_one(dir.as_raw_fd(), name))
-                .collect(),
-            Mode::Batched => match jobs::statx_paths(dir, &names, FLAGS, MASK) {
-                Ok(results) => results
-                    .into_iter()
-                    .map(|result| result.map_err(|errno| io::Error::from_raw_os_error(errno.raw())))
-                    .collect(),
-                Err(error) => {
-                    eprintln!("du: statx batch in '{path}' failed: {error}");
-                    self.failed = true;
-                    return;
+        match self.mode {
+            Mode::Sequential => {
+                for (name, _) in entries.iter() {
+                    let stat = statx_one(dir.as_raw_fd(), name);
+                    self.entry(dir, path, name, stat.as_ref().map_err(clone_error));
                 }
-            },
-        };
-
-        for (name, stat) in names.iter().zip(stats) {
-            let child = format!("{path}/{}", name.to_string_lossy());
-            let stat = match stat {
-                Ok(stat) => stat,
-                Err(error) => {
-                    eprintln!("du: cannot access '{child}': {error}");
-                    self.failed = true;
-                    continue;
-                }
-            };
-            if !self.count(&stat) || !is_folder(&stat) {
-                continue;
             }
-            match open_folder(dir.as_raw_fd(), name) {
-                Ok(folder) => self.folder(folder.as_fd(), &child),
-                Err(error) => {
-                    eprintln!("du: cannot read folder '{child}': {error}");
-                    self.failed = true;
+            Mode::Batched => {
+                let names: Vec<&CStr> = entries.iter().map(|(name, _)| name).collect();
+                let results = match jobs::statx_paths(dir, &names, FLAGS, MASK) {
+                    Ok(results) => results,
+                    Err(error) => {
+                        eprintln!("du: statx batch in '{path}' failed: {error}");
+                        self.failed = true;
+                        return;
+                    }
+                };
+                for (name, result) in names.into_iter().zip(&results) {
+                    let stat = result
+                        .as_ref()
+                        .map_err(|errno| io::Error::from_raw_os_error(errno.raw()));
+                    self.entry(dir, path, name, stat);
                 }
+            }
+        }
+    }
+
+    /// Counts entry `name` of folder `dir` (at `path`) from its `statx`
+    /// result, and walks into it if it is a folder. Builds the entry's path
+    /// only for a message or a subfolder.
+    fn entry(
+        &mut self,
+        dir: BorrowedFd<'_>,
+        path: &str,
+        name: &CStr,
+        stat: Result<&libc::statx, io::Error>,
+    ) {
+        let child = || format!("{path}/{}", name.to_string_lossy());
+        let stat = match stat {
+            Ok(stat) => stat,
+            Err(error) => {
+                eprintln!("du: cannot access '{}': {error}", child());
+                self.failed = true;
+                return;
+            }
+        };
+        if !self.count(stat) || !is_folder(stat) {
+            return;
+        }
+        match open_folder(dir.as_raw_fd(), name) {
+            Ok(folder) => self.folder(folder.as_fd(), &child()),
+            Err(error) => {
+                eprintln!("du: cannot read folder '{}': {error}", child());
+                self.failed = true;
             }
         }
     }

@@ -158,8 +158,8 @@ impl Reader {
         };
         let files: Vec<&CStr> = entries
             .iter()
-            .filter(|entry| entry.kind == libc::DT_REG)
-            .map(|entry| entry.name.as_c_str())
+            .filter(|&(_, kind)| kind == libc::DT_REG)
+            .map(|(name, _)| name)
             .collect();
 
         for chunk in files.chunks(FILES_PER_BATCH) {
@@ -171,9 +171,9 @@ impl Reader {
 
         // NOTE: entries of type DT_UNKNOWN are skipped. A file system that
         // does not report types would need an fstatat per entry here.
-        for entry in entries.iter().filter(|entry| entry.kind == libc::DT_DIR) {
-            let child = path.join(OsStr::from_bytes(entry.name.as_bytes()));
-            match open_folder(dir, &entry.name) {
+        for (name, _) in entries.iter().filter(|&(_, kind)| kind == libc::DT_DIR) {
+            let child = path.join(OsStr::from_bytes(name.to_bytes()));
+            match open_folder(dir, name) {
                 Ok(folder) => self.folder(folder.as_fd(), &child),
                 Err(error) => {
                     eprintln!(
@@ -244,21 +244,17 @@ fn finish<'b>(stat: &libc::stat, first: &'b [u8]) -> Read<'b> {
 /// Adds a file's contents to the totals, reading it whole when the first
 /// read was too short, or reports its error.
 fn record(totals: &mut Totals, path: &Path, name: &CStr, read: io::Result<Read<'_>>) {
-    let file = path.join(OsStr::from_bytes(name.to_bytes()));
-    match read {
-        Ok(Read::Done(contents)) => totals.add(contents),
-        Ok(Read::Larger) => match std::fs::read(&file) {
-            Ok(contents) => totals.add(&contents),
-            Err(error) => {
-                eprintln!("read_files: cannot read '{}': {error}", file.display());
-                totals.failed = true;
-            }
+    let file = || path.join(OsStr::from_bytes(name.to_bytes()));
+    let error = match read {
+        Ok(Read::Done(contents)) => return totals.add(contents),
+        Ok(Read::Larger) => match std::fs::read(file()) {
+            Ok(contents) => return totals.add(&contents),
+            Err(error) => error,
         },
-        Err(error) => {
-            eprintln!("read_files: cannot read '{}': {error}", file.display());
-            totals.failed = true;
-        }
-    }
+        Err(error) => error,
+    };
+    eprintln!("read_files: cannot read '{}': {error}", file().display());
+    totals.failed = true;
 }
 
 /// Runs `openat` → `fstat` → `read` → `close` as four plain calls and

@@ -1,29 +1,59 @@
 //! Reading a folder with `getdents64(2)` directly, as `du` and similar
 //! tools do, so that the examples control every system call they make.
 
-use std::ffi::CString;
+use std::ffi::CStr;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 /// The buffer size for one `getdents64` call.
 pub const BUFFER_SIZE: usize = 32 * 1024;
 
-/// One entry of a folder, without `.` and `..`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DirEntry {
-    /// The entry's name.
-    pub name: CString,
-    /// `d_type`: `DT_REG`, `DT_DIR` and so on, or `DT_UNKNOWN` where the
+/// The entries of one folder, without `.` and `..`, in the order
+/// `getdents64` returns them. The names share one buffer, so reading a
+/// folder allocates per folder, not per entry.
+#[derive(Clone, Debug, Default)]
+pub struct DirEntries {
+    /// Every name, each followed by its NUL.
+    names: Vec<u8>,
+    /// Each entry's name as a range of `names` that includes the NUL, and
+    /// its `d_type`: `DT_REG`, `DT_DIR` and so on, or `DT_UNKNOWN` where the
     /// file system does not report the type.
-    pub kind: u8,
+    entries: Vec<(usize, usize, u8)>,
+}
+
+impl DirEntries {
+    /// Returns the number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Returns whether the folder has no entries besides `.` and `..`.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Returns each entry's name and `d_type`.
+    pub fn iter(&self) -> impl Iterator<Item = (&CStr, u8)> + '_ {
+        self.entries.iter().map(|&(start, end, kind)| {
+            let name = CStr::from_bytes_with_nul(&self.names[start..end]).unwrap_or(c"");
+            (name, kind)
+        })
+    }
+
+    fn push(&mut self, name: &[u8], kind: u8) {
+        let start = self.names.len();
+        self.names.extend_from_slice(name);
+        self.names.push(0);
+        self.entries.push((start, self.names.len(), kind));
+    }
 }
 
 /// Returns every entry of the open folder `dir` except `.` and `..`, in the
 /// order `getdents64` returns them. `buffer` is scratch space, reused
 /// between calls to save allocations.
-pub fn read_entries(dir: BorrowedFd<'_>, buffer: &mut Vec<u8>) -> io::Result<Vec<DirEntry>> {
+pub fn read_entries(dir: BorrowedFd<'_>, buffer: &mut Vec<u8>) -> io::Result<DirEntries> {
     buffer.resize(BUFFER_SIZE, 0);
-    let mut entries = Vec::new();
+    let mut entries = DirEntries::default();
 
     loop {
         // SAFETY: `buffer` is valid for writes of `buffer.len()` bytes for
@@ -51,7 +81,7 @@ pub fn read_entries(dir: BorrowedFd<'_>, buffer: &mut Vec<u8>) -> io::Result<Vec
 /// Each `struct linux_dirent64` record is `d_ino` (8 bytes), `d_off` (8),
 /// `d_reclen` (2), `d_type` (1) and the NUL-terminated name, padded to
 /// `d_reclen` bytes.
-pub fn parse(records: &[u8], entries: &mut Vec<DirEntry>) -> io::Result<()> {
+pub fn parse(records: &[u8], entries: &mut DirEntries) -> io::Result<()> {
     const NAME_OFFSET: usize = 19;
     let invalid = |what: &str| {
         io::Error::new(
@@ -78,8 +108,7 @@ pub fn parse(records: &[u8], entries: &mut Vec<DirEntry>) -> io::Result<()> {
             .ok_or_else(|| invalid("a name without a NUL"))?;
         let name = &name_bytes[..name_length];
         if name != b"." && name != b".." {
-            let name = CString::new(name).map_err(|_| invalid("a name with a NUL"))?;
-            entries.push(DirEntry { name, kind });
+            entries.push(name, kind);
         }
         offset += record_length;
     }
@@ -105,17 +134,13 @@ mod tests {
         let mut records = record(b".", libc::DT_DIR);
         records.extend(record(b"..", libc::DT_DIR));
         records.extend(record(b"file", libc::DT_REG));
-        let mut entries = Vec::new();
+        records.extend(record(b"sub", libc::DT_DIR));
+        let mut entries = DirEntries::default();
 
         parse(&records, &mut entries).unwrap();
 
-        assert_eq!(
-            entries,
-            vec![DirEntry {
-                name: CString::new("file").unwrap(),
-                kind: libc::DT_REG
-            }]
-        );
+        let listed: Vec<_> = entries.iter().collect();
+        assert_eq!(listed, [(c"file", libc::DT_REG), (c"sub", libc::DT_DIR)]);
     }
 
     #[test]
@@ -123,7 +148,7 @@ mod tests {
         let mut records = record(b"file", libc::DT_REG);
         records[16..18].copy_from_slice(&400u16.to_ne_bytes());
 
-        let error = parse(&records, &mut Vec::new()).unwrap_err();
+        let error = parse(&records, &mut DirEntries::default()).unwrap_err();
 
         assert_eq!(error.kind(), io::ErrorKind::InvalidData);
     }
@@ -136,14 +161,15 @@ mod tests {
         let fd = crate::tree::open_directory(&dir).unwrap();
         let mut buffer = Vec::new();
 
-        let mut names: Vec<_> = read_entries(std::os::fd::AsFd::as_fd(&fd), &mut buffer)
-            .unwrap()
-            .into_iter()
-            .map(|entry| entry.name.into_string().unwrap())
+        let entries = read_entries(std::os::fd::AsFd::as_fd(&fd), &mut buffer).unwrap();
+        let mut names: Vec<_> = entries
+            .iter()
+            .map(|(name, _)| name.to_str().unwrap().to_string())
             .collect();
         names.sort();
         std::fs::remove_dir_all(&dir).unwrap();
 
+        assert_eq!(entries.len(), 2);
         assert_eq!(names, ["a", "sub"]);
     }
 }
