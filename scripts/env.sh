@@ -6,6 +6,8 @@ SUPERSYSCALL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # repository, so that a fresh clone on the same machine reuses them.
 SUPERSYSCALL_CACHE=${SUPERSYSCALL_CACHE:-$HOME/.cache/supersyscall}
 KERNEL_TREE=$SUPERSYSCALL_CACHE/linux
+# The benchmark kernels build from a worktree that adds patches/bench/.
+KERNEL_BENCH_TREE=$SUPERSYSCALL_CACHE/linux-bench
 KERNEL_SOURCE_TARBALL=/usr/src/linux-source-6.12.tar.xz
 
 # The kernel's Rust must be built by Debian's rustc-web, because it ships
@@ -21,7 +23,8 @@ KERNEL_MAKE_FLAGS=(
 	RUSTFMT=/usr/bin/rustfmt
 )
 
-# Prints the build folder of a kernel profile (normal or debug).
+# Prints the build folder of a kernel profile (normal, debug, bench or
+# bench-mitigations).
 kernel_build_dir() { echo "$SUPERSYSCALL_CACHE/build/$1"; }
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -5,17 +5,28 @@
 # headers. Prints the path of bzImage on stdout.
 #
 # Usage: scripts/kernel-build.sh [PROFILE]
-#   normal (default)  kernel-config/*.config
-#   debug             kernel-config/*.config, then kernel-config/debug/*.config
+#   normal (default)   kernel-config/*.config
+#   debug              kernel-config/*.config, then kernel-config/debug/*.config
+#   bench              kernel-config/*.config, then kernel-config/bench/*.config,
+#                      built from the tree with patches/bench/ added
+#   bench-mitigations  as bench, then kernel-config/bench-mitigations/*.config
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 PROFILE=${1:-normal}
+CONFIG_DIR=$SUPERSYSCALL_ROOT/kernel-config
+TREE_FLAGS=()
 case $PROFILE in
-normal) FRAGMENTS=("$SUPERSYSCALL_ROOT"/kernel-config/*.config) ;;
-debug) FRAGMENTS=("$SUPERSYSCALL_ROOT"/kernel-config/*.config "$SUPERSYSCALL_ROOT"/kernel-config/debug/*.config) ;;
-*) die "unknown kernel profile '$PROFILE'; the profiles are: normal, debug" ;;
+normal) FRAGMENTS=("$CONFIG_DIR"/*.config) ;;
+debug) FRAGMENTS=("$CONFIG_DIR"/*.config "$CONFIG_DIR"/debug/*.config) ;;
+bench) FRAGMENTS=("$CONFIG_DIR"/*.config "$CONFIG_DIR"/bench/*.config) ;;
+bench-mitigations) FRAGMENTS=("$CONFIG_DIR"/*.config "$CONFIG_DIR"/bench/*.config "$CONFIG_DIR"/bench-mitigations/*.config) ;;
+*) die "unknown kernel profile '$PROFILE'; the profiles are: normal, debug, bench, bench-mitigations" ;;
 esac
+if [[ $PROFILE == bench* ]]; then
+	KERNEL_TREE=$KERNEL_BENCH_TREE
+	TREE_FLAGS=(--bench)
+fi
 BUILD=$(kernel_build_dir "$PROFILE")
 MIN_FREE_GIB=6
 
@@ -92,7 +103,7 @@ build() {
 }
 
 check_disk
-"$SUPERSYSCALL_ROOT"/scripts/kernel-tree.sh
+"$SUPERSYSCALL_ROOT"/scripts/kernel-tree.sh "${TREE_FLAGS[@]}"
 configure
 build "the $PROFILE kernel (bzImage and uapi headers)" bzImage headers
 echo "$BUILD/arch/x86/boot/bzImage"
