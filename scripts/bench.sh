@@ -153,12 +153,21 @@ run_config() {
 	[[ $config != nopti ]] || append+=" nopti"
 	! $quick || append+=" SUPERSYSCALL_BENCH_QUICK=1 SUPERSYSCALL_BENCH_ROUNDS=1 SUPERSYSCALL_BENCH_TOOL_ROUNDS=1"
 
-	local kernel started=$SECONDS status=0
-	kernel=$(kernel_image "$profile")
-	log "benchmarking configuration $config: the $profile kernel, $accelerator, ${boot_options[*]} (guest log: $SUPERSYSCALL_CACHE/logs/bench-$config.log)"
+	# This function runs on the left of ||, where bash ignores set -e, so
+	# every failure returns explicitly.
+	local kernel started=$SECONDS status=0 guest_log=$SUPERSYSCALL_CACHE/logs/bench-$config.log
+	kernel=$(kernel_image "$profile") || {
+		printf 'error: building the %s kernel failed, so configuration %s did not run\n' "$profile" "$config" >&2
+		return 1
+	}
+	# A boot that fails before it writes its log must not leave an older
+	# run's records to be collected as this run's.
+	rm -f "$guest_log"
+	log "benchmarking configuration $config: the $profile kernel, $accelerator, ${boot_options[*]} (guest log: $guest_log)"
 	"$SUPERSYSCALL_ROOT"/qemu/boot.sh --kernel "$kernel" --initramfs "$initramfs" --plan bench \
 		--timeout 1800 --log-name "bench-$config" --append "$append" "${boot_options[@]}" >/dev/null || status=$?
-	sed -n 's/^bench-json: //p' "$SUPERSYSCALL_CACHE/logs/bench-$config.log" >"$results/$config.jsonl"
+	touch "$guest_log"
+	sed -n 's/^bench-json: //p' "$guest_log" >"$results/$config.jsonl"
 	log "configuration $config done in $((SECONDS - started)) s: $(wc -l <"$results/$config.jsonl") records in $results/$config.jsonl"
 	return "$status"
 }
