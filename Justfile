@@ -46,3 +46,12 @@ stress *options: setup
 # Regenerate patches/ from the commits in the kernel tree.
 export-series:
     scripts/export-series.sh
+
+# The benchmarks run in the guest on the bench kernels: mitigations off,
+# with page-table isolation, with nopti, and under icount. The tables and
+# plots go to docs/bench/. Arguments go to scripts/bench.sh, for example
+# `just bench --quick --configs off`; `just bench --help` lists them.
+
+# Run the guest benchmarks and write their tables and plots.
+bench *args: setup
+    scripts/bench.sh {{args}}
