@@ -486,7 +486,7 @@ impl Fixture {
                     .take(n);
                 let mut items = items.enumerate().peekable();
                 while items.peek().is_some() {
-                    let mut batch = Batch::new();
+                    let mut batch = Batch::with_capacity(n.min(FILES_PER_CALL) * CHAIN);
                     for (item, (stat, buffer)) in items.by_ref().take(FILES_PER_CALL) {
                         let fd = batch.openat(
                             DirFd::from(dir),
@@ -502,7 +502,7 @@ impl Fixture {
                 }
             }
             _ => {
-                let mut batch = Batch::new();
+                let mut batch = Batch::with_capacity(n);
                 match workload {
                     Workload::Null => (0..n).for_each(|_| {
                         batch.getppid();
