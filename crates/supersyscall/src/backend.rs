@@ -113,6 +113,11 @@ fn run_emulated(batch: &Batch<'_>, flags: u32, results: &mut [i64]) -> Result<Ru
 /// A dependent whose source already ran and failed cannot be expressed in a
 /// new call, so the batch is split there and the crate skips that entry with
 /// `-ECANCELED`, as the kernel would.
+///
+/// A new call that the kernel rejects as a whole cannot lose the entries
+/// that already ran: when it is refused (seccomp, or the sysctl turned on
+/// meanwhile), the rest of that call runs emulated; any other error ends
+/// the batch after the entries that ran.
 fn run_kernel(batch: &Batch<'_>, flags: u32, results: &mut [i64]) -> Result<Run, Error> {
     let total = batch.entries.len();
     results.fill(UNTOUCHED);
@@ -138,8 +143,25 @@ fn run_kernel(batch: &Batch<'_>, flags: u32, results: &mut [i64]) -> Result<Run,
                 .find(|&index| chained_to_failure(&batch.entries[index], next, results))
                 .unwrap_or(total);
             let segment = rechain(&batch.entries[next..end], next, results);
-            let slots = &mut results[next..end];
-            (end, batch.call_kernel_from(next, &segment, flags | RESUMABLE, slots))
+            let start = next;
+            let slots = &mut results[start..end];
+            let ret = batch.call_kernel_from(start, &segment, flags | RESUMABLE, slots);
+            match decode(ret) {
+                Err(errno) if refused(errno) && slots.iter().all(|&slot| slot == UNTOUCHED) => {
+                    let processed = emulate::run(&segment, slots, flags, |index, args| {
+                        batch.call_entry(start + index, args)
+                    })
+                    .map_err(Error::Emulation)?;
+                    next += processed;
+                    if next < end {
+                        break;
+                    }
+                    continue;
+                }
+                // Entries before `next` ran: end the batch there.
+                Err(_) => break,
+                Ok(_) => (end, ret),
+            }
         };
 
         let value = match decode(ret) {

@@ -323,7 +323,8 @@ impl PeerAddr {
     }
 
     /// Returns the address family, such as `AF_INET` or `AF_UNIX`, or
-    /// `AF_UNSPEC` (0) when no address is stored.
+    /// `AF_UNSPEC` (0) when no address is stored, which includes an entry
+    /// that failed or was not reached.
     pub fn family(&self) -> libc::sa_family_t {
         if self.len() < 2 {
             return 0;
@@ -360,9 +361,15 @@ impl PeerAddr {
         }
     }
 
-    /// Sets the length to 128, as the kernel expects on input, and returns
-    /// the addresses of the storage and of the length.
+    /// Clears the storage, sets the length to 128, as the kernel expects on
+    /// input, and returns the addresses of the storage and of the length.
+    ///
+    /// A failed or unreached entry leaves the storage zeroed, so it shows no
+    /// address from an earlier batch: [`PeerAddr::family`] returns 0 and
+    /// [`PeerAddr::to_socket_addr`] returns `None`, though the length stays
+    /// 128. Read the address only after the entry succeeded.
     pub(crate) fn prepare(&mut self) -> (u64, u64) {
+        self.storage = Storage([0; PeerAddr::CAPACITY]);
         self.length = PeerAddr::CAPACITY as libc::socklen_t;
         (
             self.storage.0.as_mut_ptr() as u64,

@@ -141,7 +141,10 @@ fn paths_in_a_directory() {
     assert_eq!(&link_text[..target.as_bytes().len()], target.as_bytes());
     assert_eq!(stat.st_nlink, 2);
     assert_eq!(stat.st_mode & 0o777, 0o600);
-    let mode = std::fs::metadata(dir.path.join("hard")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(dir.path.join("hard"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
 
@@ -160,7 +163,8 @@ fn descriptors_and_fcntl() {
     assert_eq!(completion.result(piped), Ok(()));
     drop(completion);
     // SAFETY: pipe2 succeeded, so both are new descriptors with no other owner.
-    let (read_end, write_end) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let (read_end, write_end) =
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
 
     let mut batch = Batch::new();
     let flags = batch.fcntl_getfd(&read_end);
@@ -179,7 +183,10 @@ fn descriptors_and_fcntl() {
     assert_eq!(completion.result(cleared), Ok(()));
     assert_eq!(completion.result(flags_after), Ok(0));
     assert_eq!(completion.result(set_nonblock), Ok(()));
-    assert_eq!(completion.result(status), Ok(libc::O_RDONLY | libc::O_NONBLOCK));
+    assert_eq!(
+        completion.result(status),
+        Ok(libc::O_RDONLY | libc::O_NONBLOCK)
+    );
     assert!(completion.result(copy).unwrap() >= 0);
     assert!(completion.result(high).unwrap() >= 100);
     assert_eq!(completion.result(high_flags), Ok(libc::FD_CLOEXEC));
@@ -208,7 +215,13 @@ fn unix_datagram_sockets() {
     let client = batch.socket(libc::AF_UNIX, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
     let sent = batch.sendto(client, b"datagram", 0, SockAddr::from(&address));
     let got = batch.recvfrom(server, &mut received, 0);
-    let option = batch.getsockopt(server, libc::SOL_SOCKET, libc::SO_TYPE, &mut socket_type, &mut type_length);
+    let option = batch.getsockopt(
+        server,
+        libc::SOL_SOCKET,
+        libc::SO_TYPE,
+        &mut socket_type,
+        &mut type_length,
+    );
     let shut = batch.shutdown(client, libc::SHUT_RDWR);
     let close_server = batch.close(server);
     let close_client = batch.close(client);
@@ -275,12 +288,50 @@ fn peer_addresses_of_accept4_and_recvfrom() {
 
     assert_eq!(i32::from(accepted_peer.family()), libc::AF_UNIX);
     assert_eq!(accepted_peer.len(), client_length);
-    assert_eq!(&accepted_peer.as_bytes()[2..client_length - 1], dir.c_path("client").to_bytes());
+    assert_eq!(
+        &accepted_peer.as_bytes()[2..client_length - 1],
+        dir.c_path("client").to_bytes()
+    );
     assert_eq!(accepted_peer.to_socket_addr(), None);
 
     assert_eq!(i32::from(sender_peer.family()), libc::AF_UNIX);
     assert_eq!(sender_peer.len(), sender_length);
-    assert_eq!(&sender_peer.as_bytes()[2..sender_length - 1], dir.c_path("sender").to_bytes());
+    assert_eq!(
+        &sender_peer.as_bytes()[2..sender_length - 1],
+        dir.c_path("sender").to_bytes()
+    );
+}
+
+#[test]
+fn peer_address_cleared_by_failed_accept() {
+    let dir = TempDir::new("stale-peer");
+    let (listen_address, _) = unix_address(&dir.c_path("listener"));
+    let (client_address, _) = unix_address(&dir.c_path("client"));
+    let mut peer = PeerAddr::new();
+
+    let mut batch = Batch::new();
+    let listener = batch.socket(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_NONBLOCK, 0);
+    batch.bind(listener, SockAddr::from(&listen_address));
+    batch.listen(listener, 1);
+    let client = batch.socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
+    batch.bind(client, SockAddr::from(&client_address));
+    batch.connect(client, SockAddr::from(&listen_address));
+    batch.accept4_with_peer(listener, &mut peer, 0);
+    let mut completion = submit(batch);
+    assert_eq!(completion.count(), 7);
+    let listener = completion.take_fd(listener).expect("socket failed");
+    drop(completion);
+    assert_eq!(i32::from(peer.family()), libc::AF_UNIX);
+
+    // No client is waiting now, so the nonblocking accept fails.
+    let mut batch = Batch::new();
+    let accepted = batch.accept4_with_peer(&listener, &mut peer, 0);
+    let completion = submit(batch);
+    assert_eq!(completion.result(accepted).err(), Some(Errno::EAGAIN));
+    drop(completion);
+    assert_eq!(peer.family(), 0);
+    assert_eq!(peer.to_socket_addr(), None);
+    assert!(peer.as_bytes().iter().all(|&byte| byte == 0));
 }
 
 /// Returns an all-zero `sockaddr_un`.
@@ -291,8 +342,14 @@ fn unsafe_zeroed_sockaddr_un() -> libc::sockaddr_un {
 
 #[test]
 fn process_identity_and_time() {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    let no_time = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    let no_time = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     let mut random = [0u8; 32];
     let mut name = [0u8; 16];
     let new_name = CString::new("batched").unwrap();
@@ -439,9 +496,12 @@ fn debug_output_reads_like_strace() {
     let completion = submit(batch);
     let after = format!("{completion:?}");
 
-    assert!(before.ends_with(&format!(
+    assert!(
+        before.ends_with(&format!(
         "entries: 4 }}\n  0: getppid()\n  1: lseek({fd}, 0, 1)\n  2: dup({fd})\n  3: fcntl($2, 1)\n"
-    )), "{before}");
+    )),
+        "{before}"
+    );
     let copy = completion.result(copy).unwrap();
     // SAFETY: getppid has no preconditions.
     let ppid = unsafe { libc::getppid() };
@@ -464,7 +524,10 @@ fn check_names_the_failed_entry() {
     assert_eq!(failure.index, 1);
     assert_eq!(failure.name, "openat");
     assert_eq!(failure.errno, Errno::ENOENT);
-    assert_eq!(failure.to_string(), "entry 1 (openat) failed: ENOENT (errno 2)");
+    assert_eq!(
+        failure.to_string(),
+        "entry 1 (openat) failed: ENOENT (errno 2)"
+    );
     let error = std::io::Error::from(failure);
     assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
 }
@@ -473,9 +536,15 @@ fn check_names_the_failed_entry() {
 fn jobs_read_stat_and_write_many() {
     let dir = TempDir::new("jobs");
     // 400 files need two batches of reads (341 files each at most).
-    let names: Vec<CString> = (0..400).map(|i| CString::new(format!("file-{i}")).unwrap()).collect();
+    let names: Vec<CString> = (0..400)
+        .map(|i| CString::new(format!("file-{i}")).unwrap())
+        .collect();
     for (i, name) in names.iter().enumerate() {
-        std::fs::write(dir.path.join(name.to_str().unwrap()), format!("contents {i}")).unwrap();
+        std::fs::write(
+            dir.path.join(name.to_str().unwrap()),
+            format!("contents {i}"),
+        )
+        .unwrap();
     }
     let mut paths: Vec<&core::ffi::CStr> = names.iter().map(|name| name.as_c_str()).collect();
     paths.push(c"missing");
@@ -488,9 +557,13 @@ fn jobs_read_stat_and_write_many() {
     }
     assert_eq!(contents[400], Err(Errno::ENOENT));
 
-    let stats = supersyscall::jobs::statx_paths(folder.as_fd(), &paths, 0, libc::STATX_SIZE).unwrap();
+    let stats =
+        supersyscall::jobs::statx_paths(folder.as_fd(), &paths, 0, libc::STATX_SIZE).unwrap();
     assert_eq!(stats.len(), 401);
-    assert_eq!(stats[7].as_ref().unwrap().stx_size, "contents 7".len() as u64);
+    assert_eq!(
+        stats[7].as_ref().unwrap().stx_size,
+        "contents 7".len() as u64
+    );
     assert_eq!(stats[400].as_ref().err(), Some(&Errno::ENOENT));
 
     let (pipe_read, pipe_write) = {
