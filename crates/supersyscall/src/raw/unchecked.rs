@@ -20,8 +20,11 @@ use crate::emulate;
 /// Every entry that the kernel may run must be sound to run with chained
 /// arguments replaced by the results they name: its pointers valid for the
 /// memory the call reads and writes, its descriptors owned by the caller.
-/// Any memory that `results` and `entries` reach and that Rust code uses
-/// must be valid for the kernel's writes and reads of `count` elements.
+/// The kernel reads `count` entries from `entries` and writes up to `count`
+/// slots from `results`, even when the call returns `-EFAULT`. Where those
+/// ranges are memory that Rust code uses, they must be valid for these
+/// accesses, and no Rust reference may alias the slots the kernel writes
+/// while the call runs, including the `entries` array itself.
 pub unsafe fn supersyscall(
     results: *mut i64,
     entries: *const Entry,
@@ -40,6 +43,13 @@ pub unsafe fn supersyscall(
 ///
 /// `results` must hold one slot per entry; a shorter slice gives `-EINVAL`
 /// with nothing run.
+///
+/// The emulation differs from the kernel in three ways: it accepts
+/// `SUPERSYSCALL_RESUMABLE` but never returns `SUPERSYSCALL_INTERRUPTED`,
+/// because it does not stop between entries for a pending signal; it stops
+/// after any entry that returns `-EINTR`, not only after restart codes; and
+/// its entries run as plain system calls, which a signal handler can
+/// interrupt and the kernel restart under `SA_RESTART`.
 ///
 /// # Safety
 ///
