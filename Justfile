@@ -23,7 +23,9 @@ demo: setup
 # The crate's tests run on the host (emulated backend) and in the guest
 # (kernel backend), after the series checks and before the kselftest. The
 # guest part runs on the normal kernel and on the debug (sanitizer) kernel,
-# which then also runs two minutes of the stress tool.
+# which then also runs two minutes of the stress tool and the replay of the
+# round that found torn entry fields when the kernel copied entries byte by
+# byte.
 
 # Run every test: crate on host and guest, series and deny-list checks,
 # kselftest.
@@ -36,10 +38,12 @@ test: setup
     scripts/guest.sh test
     scripts/guest.sh --profile debug test
     scripts/stress.sh --minutes 2
+    scripts/stress.sh --minutes 0.5 --seed 0x7e57 --round 34 --workload rewrite
 
 # Run the randomized stress tool on the debug kernel: random batches,
 # threads, signals and races, checked after every batch. Options:
-# --minutes N (default 2) and --seed S (default: from the clock, printed).
+# --minutes N (default 2), --seed S (default: from the clock, printed), and
+# --round R and --workload W to replay one round.
 stress *options: setup
     scripts/stress.sh {{options}}
 
