@@ -38,7 +38,7 @@ test: setup
     scripts/guest.sh test
     scripts/guest.sh --profile debug test
     scripts/stress.sh --minutes 2
-    scripts/stress.sh --minutes 0.5 --seed 0x7e57 --round 34 --workload rewrite
+    scripts/stress.sh --minutes 1.5 --seed 0x7e57 --round 34 --workload rewrite
 
 # Run the randomized stress tool on the debug kernel: random batches,
 # threads, signals and races, checked after every batch. Options:
