@@ -39,30 +39,12 @@ fn submit_checked(
     denied: &[u32],
     counters: &Counters,
 ) -> Result<(), String> {
-    let mut results = vec![SENTINEL; entries.len()];
     // SAFETY: the entries come from the grammar: their pointers point into
     // the arena or at memory that faults, and their descriptors belong to
-    // this worker. `results` holds one slot per entry.
-    let ret = unsafe {
-        unchecked::supersyscall(
-            results.as_mut_ptr(),
-            entries.as_ptr(),
-            entries.len() as u32,
-            flags,
-        )
-    };
-    let processed = if ret > 0 { ret as u64 & 0xffff } else { 0 };
-    counters.record_batch(entries.len() as u32, processed);
-
-    oracle::check(&oracle::Call {
-        entries,
-        count: entries.len() as u32,
-        flags,
-        ret,
-        results: &results,
-        denied,
-    })
-    .map_err(|finding| {
+    // this worker.
+    let (ret, results, checked) =
+        unsafe { oracle::submit_and_check(entries, flags, denied, counters) };
+    checked.map_err(|finding| {
         let case = grammar::Case {
             world_seed: 0,
             entries: entries.to_vec(),

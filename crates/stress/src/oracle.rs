@@ -198,6 +198,47 @@ fn check_processed(call: &Call<'_>, index: usize, processed: usize) -> Result<()
     Ok(())
 }
 
+/// Runs `entries` with one raw kernel call from fresh result slots, counts
+/// the batch in `counters`, and checks the call with [`check`], with the
+/// numbers in `denied` rejected by the caller's seccomp filter. Returns the
+/// call's return value, its result slots and the check's finding.
+///
+/// # Safety
+///
+/// Every entry must be sound to run: its pointers point into memory the
+/// caller owns or at memory that faults, and its descriptors belong to the
+/// caller.
+pub unsafe fn submit_and_check(
+    entries: &[Entry],
+    flags: u32,
+    denied: &[u32],
+    counters: &crate::report::Counters,
+) -> (i64, Vec<i64>, Result<(), String>) {
+    let mut results = vec![SENTINEL; entries.len()];
+    // SAFETY: the caller promises that every entry is sound to run, and
+    // `results` holds one slot per entry.
+    let ret = unsafe {
+        supersyscall::unchecked::supersyscall(
+            results.as_mut_ptr(),
+            entries.as_ptr(),
+            entries.len() as u32,
+            flags,
+        )
+    };
+    let processed = if ret > 0 { ret as u64 & 0xffff } else { 0 };
+    counters.record_batch(entries.len() as u32, processed);
+
+    let checked = check(&Call {
+        entries,
+        count: entries.len() as u32,
+        flags,
+        ret,
+        results: &results,
+        denied,
+    });
+    (ret, results, checked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,11 +10,11 @@ use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use supersyscall::abi::{Entry, CONTINUE, MAX_ENTRIES, RESUMABLE};
-use supersyscall::{unchecked, Backend, Batch, Policy};
+use supersyscall::{Backend, Batch, Policy};
 
 use crate::arena::{self, DATA_PAGE, NAMES_PAGE, TIMESPEC_OFFSET};
 use crate::concurrent::prepare_world;
-use crate::oracle::{self, SENTINEL};
+use crate::oracle;
 use crate::report::Counters;
 use crate::rng::Rng;
 use crate::sys::{self, Ending};
@@ -133,30 +133,12 @@ fn submit_and_count(
     pipes: &Pipes,
     counters: &Counters,
 ) -> Result<(), String> {
-    let mut results = vec![SENTINEL; entries.len()];
     // SAFETY: every entry writes one byte from the arena to this thread's
     // pipe, reads one byte into the arena, sleeps, yields or reads the
-    // parent's pid. `results` holds one slot per entry.
-    let ret = unsafe {
-        unchecked::supersyscall(
-            results.as_mut_ptr(),
-            entries.as_ptr(),
-            entries.len() as u32,
-            flags,
-        )
-    };
-    let processed = if ret > 0 { ret as u64 & 0xffff } else { 0 };
-    counters.record_batch(entries.len() as u32, processed);
-
-    oracle::check(&oracle::Call {
-        entries,
-        count: entries.len() as u32,
-        flags,
-        ret,
-        results: &results,
-        denied: &[],
-    })
-    .map_err(|finding| {
+    // parent's pid.
+    let (ret, results, checked) =
+        unsafe { oracle::submit_and_check(entries, flags, &[], counters) };
+    checked.map_err(|finding| {
         format!(
             "{finding} (a batch of {} entries under signals, flags {flags:#x})",
             entries.len()
