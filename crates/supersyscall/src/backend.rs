@@ -114,9 +114,9 @@ fn run_emulated(batch: &Batch<'_>, flags: u32, results: &mut [i64]) -> Result<Ru
 /// new call, so the batch is split there and the crate skips that entry with
 /// `-ECANCELED`, as the kernel would.
 ///
-/// A new call that the kernel rejects as a whole cannot lose the entries
-/// that already ran: when it is refused (seccomp, or the sysctl turned on
-/// meanwhile), the rest of that call runs emulated; any other error ends
+/// A new call that the kernel rejects as a whole must not lose the entries
+/// that already ran. When seccomp or the sysctl, turned on meanwhile,
+/// refuses it, the rest of that call runs emulated. Any other error ends
 /// the batch after the entries that ran.
 fn run_kernel(batch: &Batch<'_>, flags: u32, results: &mut [i64]) -> Result<Run, Error> {
     let total = batch.entries.len();

@@ -2,7 +2,7 @@
 //! between entries, and the crate submits the rest with each chain to an
 //! entry that already ran replaced by that entry's result.
 //!
-//! This binary holds its own SIGUSR1 handler and count, apart from the
+//! This binary has its own SIGUSR1 handler and count, apart from the
 //! other test binaries.
 
 mod common;

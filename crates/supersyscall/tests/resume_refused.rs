@@ -1,7 +1,7 @@
 //! A batch that the kernel stopped for a signal, and whose resumed call the
 //! kernel then rejects, keeps what ran and runs the rest emulated.
 //!
-//! This binary holds one test, because it turns supersyscall off for the
+//! This binary contains one test, because it turns supersyscall off for the
 //! whole guest through the sysctl `kernel.supersyscall_disabled`, which would
 //! send the batches of concurrent tests to the emulation.
 
