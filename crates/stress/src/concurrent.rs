@@ -2,7 +2,7 @@
 //! entries while the kernel runs it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use supersyscall::abi::{entry_arg_result, Entry, CONTINUE};
 use supersyscall::unchecked;
@@ -12,10 +12,6 @@ use crate::oracle::{self, SENTINEL};
 use crate::report::Counters;
 use crate::rng::Rng;
 use crate::{seccomp, sys, worker, world, Context};
-
-/// How long a worker may outlive its round's deadline before it counts as
-/// hung: blocked entries wake within milliseconds, so this is generous.
-const WORKER_GRACE: Duration = Duration::from_secs(120);
 
 /// The first descriptor number that no grammar argument names directly, so
 /// only chains reach it.
@@ -79,7 +75,7 @@ pub fn shared_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
     let counters = context.counters;
 
     worker::run(
-        deadline - Instant::now() + WORKER_GRACE,
+        deadline,
         |_| false,
         |_| {},
         |finding| {
@@ -249,7 +245,7 @@ pub fn rewrite_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
     let counters = context.counters;
 
     let outcome = worker::run(
-        deadline - Instant::now() + WORKER_GRACE,
+        deadline,
         |_| false,
         |_| {},
         |finding| {

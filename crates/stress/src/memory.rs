@@ -5,7 +5,7 @@
 //! Each batch writes single bytes to a pipe, so the pipe shows exactly which
 //! entries ran.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use supersyscall::abi::{Entry, CONTINUE};
 use supersyscall::unchecked;
@@ -18,10 +18,6 @@ use crate::sys::{self, PAGE};
 use crate::{worker, Context};
 
 const EFAULT: i64 = -(libc::EFAULT as i64);
-
-/// How long a worker may outlive its round's deadline before it counts as
-/// hung.
-const WORKER_GRACE: Duration = Duration::from_secs(120);
 
 /// Two pages of fresh memory: the first read-write, the second unmapped or
 /// `PROT_NONE`.
@@ -113,7 +109,7 @@ pub fn memory_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
     let counters = context.counters;
 
     worker::run(
-        deadline - Instant::now() + WORKER_GRACE,
+        deadline,
         |_| false,
         |_| {},
         |_| {

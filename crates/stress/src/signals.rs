@@ -20,10 +20,6 @@ use crate::rng::Rng;
 use crate::sys::{self, Ending};
 use crate::{worker, Context};
 
-/// How long a worker may outlive its round's deadline before it counts as
-/// hung.
-const WORKER_GRACE: Duration = Duration::from_secs(120);
-
 /// Signals that reached a handler in this process.
 static HANDLED: AtomicU64 = AtomicU64::new(0);
 
@@ -224,7 +220,7 @@ pub fn signals_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
     let counters = context.counters;
 
     worker::run(
-        deadline - Instant::now() + WORKER_GRACE,
+        deadline,
         |_| false,
         |_| {},
         |finding| {
@@ -318,20 +314,15 @@ pub fn stop_kill_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
         Counters::add(&counters.signals, 1);
     };
 
-    worker::run(
-        deadline - Instant::now() + WORKER_GRACE,
-        allowed,
-        supervise,
-        |_| {
-            prepare_world(context, "stop-kill", world_seed)?;
-            let mut rng = Rng::new(child_seed);
-            let pipes = Pipes::new()?;
-            // The child runs until the parent kills it.
-            loop {
-                let entries = signal_batch(&mut rng, &pipes, MAX_ENTRIES, false);
-                let flags = rng.pick(&[CONTINUE | RESUMABLE, RESUMABLE, CONTINUE, 0]);
-                submit_and_count(&entries, flags, &pipes, counters)?;
-            }
-        },
-    )
+    worker::run(deadline, allowed, supervise, |_| {
+        prepare_world(context, "stop-kill", world_seed)?;
+        let mut rng = Rng::new(child_seed);
+        let pipes = Pipes::new()?;
+        // The child runs until the parent kills it.
+        loop {
+            let entries = signal_batch(&mut rng, &pipes, MAX_ENTRIES, false);
+            let flags = rng.pick(&[CONTINUE | RESUMABLE, RESUMABLE, CONTINUE, 0]);
+            submit_and_count(&entries, flags, &pipes, counters)?;
+        }
+    })
 }

@@ -3,9 +3,13 @@
 //! single-threaded and clean. A worker reports a finding through a shared
 //! page, because its standard streams point at /dev/null.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::sys::{self, Ending, PAGE};
+
+/// How long a worker may outlive its round's deadline before it counts as
+/// hung. Blocked entries wake within milliseconds, so this is generous.
+const GRACE: Duration = Duration::from_secs(120);
 
 /// The bytes of the finding page available for the message.
 const MESSAGE_CAPACITY: usize = 4 * PAGE - 8;
@@ -52,12 +56,12 @@ impl Finding {
 /// Runs `body` in a forked worker, calls `supervise` with the worker's pid
 /// in this process meanwhile, and returns the worker's finding, if any.
 ///
-/// The worker's standard streams point at /dev/null, and it may run for
-/// `limit` before it counts as hung. A worker that ends with a signal, or
-/// with a status other than 0 and no message, is a finding too, unless
-/// `allowed` accepts its ending.
+/// The worker's standard streams point at /dev/null, and it may run until
+/// `deadline` plus [`GRACE`] before it counts as hung. A worker that ends
+/// with a signal, or with a status other than 0 and no message, is a
+/// finding too, unless `allowed` accepts its ending.
 pub fn run(
-    limit: Duration,
+    deadline: Instant,
     allowed: impl Fn(Ending) -> bool,
     supervise: impl FnOnce(libc::pid_t),
     body: impl FnOnce(Finding) -> Result<(), String>,
@@ -80,6 +84,7 @@ pub fn run(
         }
     });
     supervise(pid);
+    let limit = deadline.saturating_duration_since(Instant::now()) + GRACE;
     let ending = sys::wait_child(pid, limit);
 
     // SAFETY: the worker has exited, so nothing writes the page now.
