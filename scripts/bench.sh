@@ -114,14 +114,7 @@ for bench in "${benches[@]}"; do
 	files+=("/bin/bench/${bench%%=*}=${bench#*=}")
 done
 # GNU du and its libraries, at the same paths as on the host.
-mapfile -t host_programs < <(sed -n 's/^# host-program: *//p' "$SUPERSYSCALL_ROOT/qemu/plans/bench")
-for program in "${host_programs[@]}"; do
-	[[ -x $program ]] || die "the bench plan runs $program, which is not installed here; install Debian's coreutils"
-	files+=("$program=$program")
-	while read -r library; do
-		files+=("$library=$library")
-	done < <(ldd "$program" | grep -o '/[^ ]*' | sort -u)
-done
+add_plan_host_programs bench
 initramfs=$("$SUPERSYSCALL_ROOT"/qemu/initramfs.sh --init "$guest_release/init" \
 	--output "$SUPERSYSCALL_CACHE/initramfs/bench.cpio" "${files[@]}" | tail -n 1)
 

@@ -29,3 +29,20 @@ kernel_build_dir() { echo "$SUPERSYSCALL_CACHE/build/$1"; }
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Appends to the array `files` (GUEST=HOST pairs for qemu/initramfs.sh) the
+# dynamically linked host programs that plan PLAN names in lines of the form
+# "# host-program: PATH". Each goes to the same path in the guest, with the
+# shared libraries and the loader that ldd lists for it.
+add_plan_host_programs() {
+	local plan=$1 program library
+	local -a programs
+	mapfile -t programs < <(sed -n 's/^# host-program: *//p' "$SUPERSYSCALL_ROOT/qemu/plans/$plan")
+	for program in "${programs[@]}"; do
+		[[ -x $program ]] || die "plan $plan runs $program, which is not installed here; install it (scripts/packages.sh lists the packages)"
+		files+=("$program=$program")
+		while read -r library; do
+			files+=("$library=$library")
+		done < <(ldd "$program" | grep -o '/[^ ]*' | sort -u)
+	done
+}

@@ -54,17 +54,7 @@ for binary in "${test_binaries[@]}"; do
 	files+=("/bin/tests/${name%-*}=$binary")
 done
 
-# A plan names the dynamically linked host programs it runs in lines of the
-# form "# host-program: PATH". Each goes to the same path in the guest, with
-# the shared libraries and the loader that ldd lists for it.
-mapfile -t host_programs < <(sed -n 's/^# host-program: *//p' "$SUPERSYSCALL_ROOT/qemu/plans/$plan")
-for program in "${host_programs[@]}"; do
-	[[ -x $program ]] || die "plan $plan runs $program, which is not installed here; install it (scripts/packages.sh lists the packages)"
-	files+=("$program=$program")
-	while read -r library; do
-		files+=("$library=$library")
-	done < <(ldd "$program" | grep -o '/[^ ]*' | sort -u)
-done
+add_plan_host_programs "$plan"
 
 initramfs=$("$SUPERSYSCALL_ROOT"/qemu/initramfs.sh --init "$guest_release/init" "${files[@]}" | tail -n 1)
 cpus=1
