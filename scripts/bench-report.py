@@ -289,7 +289,7 @@ def svg_plot(config, path):
 
 def target_rows(configs):
     """Yields (target, limit, {method: value}) for each target that the
-    loaded configurations can answer. A value is compared with the limit:
+    loaded configurations can evaluate. A value is compared with the limit:
     at most the limit meets the target."""
     by_name = {config.name: config for config in configs}
     icount = by_name.get("icount")

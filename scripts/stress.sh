@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the randomized stress tool (crates/stress) in the debug kernel guest:
 # KASAN, UBSAN, lockdep and the lockup detectors, on two preemptible CPUs.
-# Fails when the tool reports a finding or the guest's kernel log holds a
+# Fails when the tool reports a finding or the guest's kernel log contains a
 # report.
 #
 # Usage: scripts/stress.sh [--minutes N] [--seed S] [--round R] [--workload W]

@@ -1,4 +1,4 @@
-//! The arena: one private mapping, reserved once at start, that holds every
+//! The arena: one private mapping, reserved once at start, that contains every
 //! buffer a batch's entries point at, at fixed offsets.
 //!
 //! Processes forked from the tool inherit it at the same address, so the
@@ -114,7 +114,7 @@ pub fn write_names() {
 /// Copies `entries` into the arena's entry array.
 pub fn store_entries(entries: &[Entry]) {
     let count = entries.len().min(MAX_BATCH);
-    // SAFETY: the entry array holds MAX_BATCH entries, and no Rust value
+    // SAFETY: the entry array contains MAX_BATCH entries, and no Rust value
     // references it.
     unsafe { core::ptr::copy_nonoverlapping(entries.as_ptr(), self::entries(), count) };
 }
@@ -122,7 +122,7 @@ pub fn store_entries(entries: &[Entry]) {
 /// Sets the first `count` result slots to `value`.
 pub fn fill_results(count: usize, value: i64) {
     for index in 0..count.min(MAX_BATCH) {
-        // SAFETY: the result region holds MAX_BATCH slots.
+        // SAFETY: the result region contains MAX_BATCH slots.
         unsafe { results().add(index).write_volatile(value) };
     }
 }
@@ -130,7 +130,7 @@ pub fn fill_results(count: usize, value: i64) {
 /// Reads the first `count` result slots.
 pub fn read_results(count: usize) -> Vec<i64> {
     (0..count.min(MAX_BATCH))
-        // SAFETY: the result region holds MAX_BATCH slots.
+        // SAFETY: the result region contains MAX_BATCH slots.
         .map(|index| unsafe { results().add(index).read_volatile() })
         .collect()
 }

@@ -279,7 +279,7 @@ pub fn rewrite_round(rng: &mut Rng, context: &Context) -> Result<(), String> {
                     let mut results = vec![SENTINEL; length];
                     // SAFETY: every version of every entry is an lseek on a
                     // descriptor the worker owns, or an entry the kernel must
-                    // reject unrun. `results` holds `length` slots.
+                    // reject unrun. `results` contains `length` slots.
                     let ret = unsafe {
                         unchecked::supersyscall(
                             results.as_mut_ptr(),
@@ -341,7 +341,7 @@ fn check_rewrite(ret: i64, results: &[i64]) -> Result<(), String> {
 
     let window = &results[first.saturating_sub(4)..(first + 5).min(results.len())];
     Err(format!(
-        "entry {first} of a rewritten batch of {} entries holds {slot}, which no consistent copy of the entry gives\n\
+        "entry {first} of a rewritten batch of {} entries contains {slot}, which no consistent copy of the entry gives\n\
          implausible slots (index, result), first 20 of {}: {:?}\n\
          slots {} to {}: {window:?}",
         results.len(),

@@ -91,7 +91,7 @@ impl Runner {
         let ending = sys::wait_child(pid, CHILD_LIMIT);
 
         // SAFETY: the child has exited, so the report page is no longer
-        // written, and `done` tells whether the child filled it.
+        // written, and `done` records whether the child filled it.
         let report = unsafe { &*self.report };
         let finished = report.done == 1;
         let length = (report.digest_length as usize).min(DIGEST_CAPACITY);

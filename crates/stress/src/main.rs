@@ -226,7 +226,7 @@ fn main() {
         // The first rounds run each workload once, so that even a short run
         // reaches all of them; later rounds pick by weight. The pick draws
         // from the round's generator even under --workload, so that a
-        // replay with --workload sees the same stream.
+        // replay with --workload draws the same stream.
         let picked = if round < WORKLOADS.len() as u64 {
             round as usize
         } else {

@@ -249,7 +249,7 @@ fn run_case(case: u64, rng: &mut Rng, write: i32, read: i32) -> Result<(u32, i64
             // below 64 and the end of the first page.
             unsafe { place(&entries[..count], region.start.add(offset)) };
             // SAFETY: the entries write one byte each to the pipe, and
-            // `results` holds at least `count` slots.
+            // `results` contains at least `count` slots.
             let ret = unsafe {
                 unchecked::supersyscall(
                     results.as_mut_ptr(),
@@ -270,7 +270,7 @@ fn run_case(case: u64, rng: &mut Rng, write: i32, read: i32) -> Result<(u32, i64
 
     let bytes = drain(read);
     if Some(bytes) != expected_bytes {
-        return Err(format!("{what}: the pipe holds {bytes} bytes, expected {expected_bytes:?} (count {count}, ret {ret})"));
+        return Err(format!("{what}: the pipe contains {bytes} bytes, expected {expected_bytes:?} (count {count}, ret {ret})"));
     }
     let expected_ret = if expected_bytes == Some(0) {
         EFAULT

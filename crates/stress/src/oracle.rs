@@ -115,7 +115,7 @@ fn check_slots(call: &Call<'_>) -> Result<(), String> {
 
     for (index, &slot) in call.results.iter().enumerate() {
         if is_restart_code(slot) {
-            return Err(format!("slot {index} holds the restart code {slot}"));
+            return Err(format!("slot {index} contains the restart code {slot}"));
         }
         if slot == SENTINEL {
             return Err(format!("slot {index} was never written"));
@@ -125,12 +125,12 @@ fn check_slots(call: &Call<'_>) -> Result<(), String> {
         } else if interrupted && index == processed {
             if slot != ECANCELED && slot != EINTR {
                 return Err(format!(
-                    "interrupted at {index}, whose slot holds {slot}, not -ECANCELED or -EINTR"
+                    "interrupted at {index}, whose slot contains {slot}, not -ECANCELED or -EINTR"
                 ));
             }
         } else if slot != ECANCELED {
             return Err(format!(
-                "slot {index}, past the count {processed}, holds {slot}, not -ECANCELED"
+                "slot {index}, past the count {processed}, contains {slot}, not -ECANCELED"
             ));
         }
     }
@@ -158,7 +158,7 @@ fn check_processed(call: &Call<'_>, index: usize, processed: usize) -> Result<()
         return match slot {
             ECANCELED => Ok(()),
             _ => Err(format!(
-                "entry {index} chains to a failed entry, but holds {slot}, not -ECANCELED"
+                "entry {index} chains to a failed entry, but contains {slot}, not -ECANCELED"
             )),
         };
     }
@@ -167,7 +167,7 @@ fn check_processed(call: &Call<'_>, index: usize, processed: usize) -> Result<()
         return match slot {
             -22 => Ok(()),
             _ => Err(format!(
-                "entry {index} (nr {}, on the deny list) holds {slot}, not -EINVAL",
+                "entry {index} (nr {}, on the deny list) contains {slot}, not -EINVAL",
                 entry.nr
             )),
         };
@@ -176,7 +176,7 @@ fn check_processed(call: &Call<'_>, index: usize, processed: usize) -> Result<()
         return match slot {
             -38 => Ok(()),
             _ => Err(format!(
-                "entry {index} (nr {:#x}) holds {slot}, not -ENOSYS",
+                "entry {index} (nr {:#x}) contains {slot}, not -ENOSYS",
                 entry.nr
             )),
         };
@@ -185,13 +185,13 @@ fn check_processed(call: &Call<'_>, index: usize, processed: usize) -> Result<()
     let denied = call.denied.contains(&entry.nr);
     if denied && slot != -DENIED_ERRNO {
         return Err(format!(
-            "entry {index} (nr {}) is denied by seccomp, but holds {slot}",
+            "entry {index} (nr {}) is denied by seccomp, but contains {slot}",
             entry.nr
         ));
     }
     if !denied && slot == -DENIED_ERRNO {
         return Err(format!(
-            "entry {index} (nr {}) holds the seccomp errno, but the filter allows it",
+            "entry {index} (nr {}) contains the seccomp errno, but the filter allows it",
             entry.nr
         ));
     }
@@ -216,7 +216,7 @@ pub unsafe fn submit_and_check(
 ) -> (i64, Vec<i64>, Result<(), String>) {
     let mut results = vec![SENTINEL; entries.len()];
     // SAFETY: the caller promises that every entry is sound to run, and
-    // `results` holds one slot per entry.
+    // `results` contains one slot per entry.
     let ret = unsafe {
         supersyscall::unchecked::supersyscall(
             results.as_mut_ptr(),

@@ -122,7 +122,7 @@ fn signal_batch(rng: &mut Rng, pipes: &Pipes, length: usize, blocking: bool) -> 
 }
 
 /// Submits `entries` raw, checks the call with the oracle, and checks that
-/// the pipe holds one byte per write entry that returned 1.
+/// the pipe contains one byte per write entry that returned 1.
 fn submit_and_count(
     entries: &[Entry],
     flags: u32,
@@ -150,7 +150,7 @@ fn submit_and_count(
     let queued = pipes.drain();
     if queued != written {
         return Err(format!(
-            "the pipe holds {queued} bytes, but {written} write entries returned 1 (ret {ret:#x}, flags {flags:#x}): an entry ran twice or its result was lost"
+            "the pipe contains {queued} bytes, but {written} write entries returned 1 (ret {ret:#x}, flags {flags:#x}): an entry ran twice or its result was lost"
         ));
     }
     Ok(())
@@ -193,7 +193,7 @@ fn crate_batch(rng: &mut Rng, pipes: &Pipes) -> Result<(), String> {
         .find(|&&slot| (-516..=-512).contains(&slot))
     {
         return Err(format!(
-            "a crate batch under signals holds the restart code {slot}"
+            "a crate batch under signals contains the restart code {slot}"
         ));
     }
     let written = writes
@@ -203,7 +203,7 @@ fn crate_batch(rng: &mut Rng, pipes: &Pipes) -> Result<(), String> {
     let queued = pipes.drain();
     if queued != written {
         return Err(format!(
-            "after a crate batch that resumed {} times, the pipe holds {queued} bytes, but {written} writes returned 1",
+            "after a crate batch that resumed {} times, the pipe contains {queued} bytes, but {written} writes returned 1",
             completion.resumptions()
         ));
     }

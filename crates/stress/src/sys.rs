@@ -135,7 +135,7 @@ pub fn silence_standard_streams() {
     }
     for target in 0..3 {
         // SAFETY: dup2 replaces descriptors 0 to 2, which this child owns
-        // and no Rust object holds open.
+        // and no Rust object keeps open.
         unsafe { libc::dup2(null, target) };
     }
     if null > 2 {

@@ -186,7 +186,7 @@ pub(crate) enum FdSlot {
 /// Takes ownership of every descriptor the batch created and did not close.
 ///
 /// `results` are the slots after a run that processed `count` entries, and
-/// `fds` holds one [`FdSlot::None`] per entry. Each entry that created a
+/// `fds` contains one [`FdSlot::None`] per entry. Each entry that created a
 /// descriptor gets [`FdSlot::ClosedBy`] when a later entry closed it, and
 /// [`FdSlot::Open`] otherwise.
 ///

@@ -44,12 +44,14 @@ pub unsafe fn supersyscall(
 /// `results` must hold one slot per entry; a shorter slice gives `-EINVAL`
 /// with nothing run.
 ///
-/// The emulation differs from the kernel in three ways: it accepts
-/// `SUPERSYSCALL_RESUMABLE` but never returns `SUPERSYSCALL_INTERRUPTED`,
-/// because it does not stop between entries for a pending signal; it stops
-/// after any entry that returns `-EINTR`, not only after restart codes; and
-/// its entries run as plain system calls, which a signal handler can
-/// interrupt and the kernel restart under `SA_RESTART`.
+/// The emulation differs from the kernel in three ways:
+/// - it accepts `SUPERSYSCALL_RESUMABLE` but never returns
+///   `SUPERSYSCALL_INTERRUPTED`, because it does not stop between entries
+///   for a pending signal;
+/// - it stops after any entry that returns `-EINTR`, not only after
+///   restart codes;
+/// - its entries run as plain system calls, which a signal handler can
+///   interrupt and the kernel restart under `SA_RESTART`.
 ///
 /// # Safety
 ///
